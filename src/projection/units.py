@@ -1,0 +1,211 @@
+"""Units: the one pint registry the whole package shares.
+
+Scenario files write quantities as people do: ``450 Gbps``, ``4 Tbps``, ``25 %``, ``16.5 GW``,
+``140 TWh``, ``0.35 1/yr``. This module parses them with pint and converts between units of the
+same dimension. Keeping *kinds* apart is the point: a share of sales (``%``), a capacity
+(``Gbps``), an installed power (``GW``) and an energy (``TWh``) have different dimensions, and a
+unit that does not fit raises :class:`~projection.exceptions.UnitError`.
+
+All of these are pint's own definitions: ``bps`` (bit per second, so ``Gbps`` and ``Tbps``
+through SI prefixes), ``yr``, ``GW``, ``TWh``, ``h`` and ``%`` (0.01, dimensionless). One change:
+``bit`` has its own dimension ``[information]`` (see ``_make_registry``).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import pint
+
+from .exceptions import UnitError
+
+__all__ = ["ureg", "Quantity", "parse_unit", "parse_quantity", "conversion_factor", "is_share"]
+
+
+
+def _make_registry() -> pint.UnitRegistry:
+    """pint's default registry, with ``bit`` given its own dimension ``[information]``.
+
+    pint defines ``bit`` as dimensionless, which would make ``Gbps`` the same dimension as
+    ``1/yr``: a growth rate could then be converted into a cable capacity. Giving information
+    its own dimension keeps capacities apart from rates.
+    """
+    root = Path(pint.__file__).parent
+    text = (root / "default_en.txt").read_text(encoding="utf-8")
+    constants = (root / "constants_en.txt").read_text(encoding="utf-8")
+    if "\nbit = []\n" not in text or "@import constants_en.txt" not in text:
+        # an unexpected pint layout: fall back to the stock registry
+        return pint.UnitRegistry(cache_folder=None)
+    text = text.replace("\nbit = []\n", "\nbit = [information]\n")
+    text = text.replace("@import constants_en.txt", constants)
+    registry = pint.UnitRegistry(None, cache_folder=None, autoconvert_offset_to_baseunit=True)
+    registry.load_definitions(text.splitlines())
+    return registry
+
+
+ureg = _make_registry()
+Quantity = ureg.Quantity
+
+_DIMENSIONLESS = ureg.dimensionless.dimensionality
+
+
+@lru_cache(maxsize=512)
+def parse_unit(text: str) -> pint.Unit:
+    """Parse a unit string such as ``"Gbps"``, ``"%"``, ``"GW"`` or ``"1/yr"``.
+
+    Parameters
+    ----------
+    text : str
+        The unit. An empty string means dimensionless.
+
+    Returns
+    -------
+    pint.Unit
+
+    Raises
+    ------
+    UnitError
+        If pint cannot parse ``text`` or it is not a plain unit.
+
+    Examples
+    --------
+    >>> from projection.units import parse_unit
+    >>> str(parse_unit("Gbps"))
+    'gigabps'
+    """
+    if not isinstance(text, str):
+        raise UnitError(f"unit must be a string, got {type(text).__name__} {text!r}")
+    stripped = text.strip()
+    if stripped in ("", "1", "dimensionless"):
+        return ureg.dimensionless
+    try:
+        parsed = ureg.parse_expression(stripped)
+    except Exception as err:  # pint raises several unrelated types
+        raise UnitError(f"cannot parse unit {text!r} ({_short(err)})") from None
+    if isinstance(parsed, (int, float)):
+        if parsed == 1:
+            return ureg.dimensionless
+        raise UnitError(f"{text!r} is a number, not a unit")
+    if parsed.magnitude != 1:
+        raise UnitError(f"{text!r} is a quantity, not a unit (write the number in `value`)")
+    return parsed.units
+
+
+def parse_quantity(value: object, unit: str | None = None) -> tuple[float, str]:
+    """Split a scenario value into a magnitude and a unit string.
+
+    Parameters
+    ----------
+    value : float, int or str
+        A number (then ``unit`` applies) or a string carrying its own unit, ``"4 Tbps"``.
+    unit : str, optional
+        The unit of a bare number. May not be combined with a string that carries a unit.
+
+    Returns
+    -------
+    (magnitude, unit) : tuple of (float, str)
+        ``unit`` is ``""`` for a dimensionless number without a unit.
+
+    Raises
+    ------
+    UnitError
+        The string cannot be parsed, or units are given twice.
+
+    Examples
+    --------
+    >>> from projection.units import parse_quantity
+    >>> parse_quantity("4 Tbps")
+    (4.0, 'Tbps')
+    >>> parse_quantity(25, "%")
+    (25.0, '%')
+    """
+    if isinstance(value, bool):
+        raise UnitError(f"expected a number or a quantity such as '4 Tbps', got {value!r}")
+    if isinstance(value, (int, float)):
+        magnitude = float(value)
+        text_unit = unit or ""
+    elif isinstance(value, str):
+        magnitude, text_unit = _split_number(value)
+        if text_unit and unit:
+            raise UnitError(
+                f"{value!r} carries a unit and `unit: {unit}` is also given (give the unit once)"
+            )
+        text_unit = text_unit or (unit or "")
+    else:
+        raise UnitError(
+            f"expected a number or a quantity such as '4 Tbps', got {type(value).__name__}"
+        )
+    if not math.isfinite(magnitude):
+        raise UnitError(f"value must be finite, got {magnitude!r}")
+    parse_unit(text_unit)  # validate
+    return magnitude, text_unit.strip()
+
+
+def _split_number(text: str) -> tuple[float, str]:
+    """``"4 Tbps"`` -> ``(4.0, "Tbps")``; ``"25%"`` -> ``(25.0, "%")``; ``"12"`` -> ``(12.0, "")``."""
+    s = text.strip()
+    i = 0
+    allowed = set("0123456789.+-eE_")
+    while i < len(s) and s[i] in allowed:
+        # stop before a unit starting with 'e'/'E' that is not an exponent (e.g. "5 EJ")
+        if s[i] in "eE" and not (i + 1 < len(s) and (s[i + 1].isdigit() or s[i + 1] in "+-")):
+            break
+        i += 1
+    number, rest = s[:i], s[i:].strip()
+    try:
+        magnitude = float(number)
+    except ValueError:
+        raise UnitError(
+            f"cannot read a number in {text!r} (expected a number followed by a unit, e.g. '4 Tbps')"
+        ) from None
+    return magnitude, rest
+
+
+def conversion_factor(from_unit: str, to_unit: str) -> float:
+    """Multiplier that converts a magnitude in ``from_unit`` to ``to_unit``.
+
+    Raises
+    ------
+    UnitError
+        If the two units have different dimensions, e.g. ``Gbps`` and ``%``.
+
+    Examples
+    --------
+    >>> from projection.units import conversion_factor
+    >>> conversion_factor("Tbps", "Gbps")
+    1000.0
+    >>> conversion_factor("%", "")
+    0.01
+    """
+    return _factor(from_unit.strip(), to_unit.strip())
+
+
+@lru_cache(maxsize=1024)
+def _factor(from_unit: str, to_unit: str) -> float:
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    if src.dimensionality != dst.dimensionality:
+        raise UnitError(
+            f"unit {from_unit or 'dimensionless'!r} does not fit "
+            f"{to_unit or 'dimensionless'!r} (expected a unit of dimension "
+            f"{_dim(dst)}, got {_dim(src)})"
+        )
+    factor = float(Quantity(1.0, src).to(dst).magnitude)
+    # 15 significant digits: Tbps -> Gbps is 1000, not 1000.0000000000001
+    return float(f"{factor:.15g}")
+
+
+def is_share(unit: str) -> bool:
+    """True when ``unit`` is dimensionless (a share such as ``%``): values then live in [0, 1]."""
+    return parse_unit(unit).dimensionality == _DIMENSIONLESS
+
+
+def _dim(unit: pint.Unit) -> str:
+    d = str(unit.dimensionality)
+    return "dimensionless (a share)" if d == "dimensionless" else d
+
+
+def _short(err: Exception) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:120]

@@ -1,0 +1,57 @@
+"""projection: scenario projections of policy targets.
+
+Growth models (logistic, Gompertz, Bass, exponential, linear, staged capacity, derived
+indicators) project the indicators a policy target is set on, under scenario files a person
+writes and reads; every number in a scenario carries its source.
+
+Examples
+--------
+>>> import projection
+>>> s = projection.load_scenario({
+...     "name": "demo",
+...     "horizon": {"start": 2025, "end": 2030},
+...     "indicators": {"ev_sales_share": {"unit": "%", "model": "logistic", "params": {
+...         "start": {"value": 2, "source": "assumption: example"},
+...         "ceiling": {"value": 60, "source": "assumption: example"},
+...         "rate": {"value": 0.7, "unit": "1/yr", "source": "assumption: example"}}}},
+... })
+>>> p = projection.run(s)
+>>> round(p.value("ev_sales_share", 2030), 1)
+36.9
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+try:
+    __version__ = _version("projection")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0+unknown"
+
+from .engine import run
+from .exceptions import (
+    ExpressionError,
+    ParameterError,
+    ProjectionError,
+    ScenarioError,
+    UnitError,
+)
+from .models import FAMILIES, get_family
+from .result import Projection
+from .scenario import Scenario, load_scenario
+
+__all__ = [
+    "__version__",
+    "load_scenario",
+    "run",
+    "Scenario",
+    "Projection",
+    "FAMILIES",
+    "get_family",
+    "ProjectionError",
+    "ScenarioError",
+    "UnitError",
+    "ExpressionError",
+    "ParameterError",
+]

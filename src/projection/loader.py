@@ -1,0 +1,314 @@
+"""Reading scenario files: YAML (safe) or TOML, with line numbers, and ``extends``.
+
+The loader turns a file into a plain mapping plus a *position map* that says where each field
+stands (file, line, column), so an error found later, by pydantic or by a semantic check, can
+still be reported as ``FILE:LINE:COL: path: problem``.
+
+Safety
+------
+* YAML is read with :class:`yaml.SafeLoader` only: ``!!python/object`` and every other custom
+  tag is refused, so no scenario file can run code.
+* Duplicate keys are errors (plain YAML silently keeps the last one).
+* Files above :data:`MAX_FILE_BYTES` and documents with more than :data:`MAX_NODES` nodes after
+  alias expansion are refused (a "billion laughs" file fails fast).
+
+``extends``
+-----------
+``extends: base.yaml`` names a parent file, relative to the child. The parent is loaded first
+(recursively; cycles are errors) and the child is deep-merged onto it: mappings merge key by key,
+anything else (numbers, strings, lists) is replaced whole. ``name`` and ``description`` are
+never inherited: a child that does not name itself is named after its file.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .exceptions import ScenarioError
+
+__all__ = ["Document", "load_document", "merge", "MAX_FILE_BYTES", "MAX_NODES"]
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 100_000
+MAX_EXTENDS_DEPTH = 20
+
+Path_ = tuple[str | int, ...]
+Position = tuple[str, int, int]  # file, line (1-based), column (1-based)
+
+
+@dataclass
+class Document:
+    """A scenario mapping read from a file, with where each field stands.
+
+    Attributes
+    ----------
+    data : dict
+        The merged mapping (``extends`` resolved).
+    positions : dict
+        ``(key, key, index, ...) -> (file, line, col)`` for every field read from a file.
+    file : str or None
+        The file the document was read from (the child, when ``extends`` was used).
+    chain : list of str
+        The files that make up the document, child first.
+    """
+
+    data: dict[str, Any]
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    file: str | None = None
+    chain: list[str] = field(default_factory=list)
+
+    def locate(self, path: Path_) -> Position | None:
+        """Position of ``path`` or of its nearest ancestor that has one."""
+        for cut in range(len(path), -1, -1):
+            pos = self.positions.get(tuple(path[:cut]))
+            if pos is not None:
+                return pos
+        return None
+
+    def error(self, message: str, path: Path_ = (), cls: type[ScenarioError] = ScenarioError):
+        """Build a located :class:`ScenarioError` for ``path``."""
+        pos = self.locate(path)
+        file, line, col = pos if pos else (self.file, None, None)
+        return cls(message, file=file, line=line, col=col, path=dotted(path) or None)
+
+
+def dotted(path: Path_) -> str:
+    """``("indicators", "ev", "params", "rate")`` -> ``"indicators.ev.params.rate"``."""
+    return ".".join(str(p) for p in path)
+
+
+def load_document(source: str | Path | Mapping[str, Any]) -> Document:
+    """Read a scenario file (or take a mapping) and resolve ``extends``.
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        A path to a ``.yaml``/``.yml``/``.toml`` file, or an already-parsed mapping (then
+        ``extends`` is resolved relative to the current directory).
+
+    Raises
+    ------
+    ScenarioError
+        Unreadable file, syntax error, duplicate key, refused tag, ``extends`` missing or cyclic.
+    """
+    if isinstance(source, Mapping):
+        data = _check_finite_tree(dict(source), None, {})
+        return _resolve_extends(Document(data=data), Path.cwd(), stack=[])
+    path = Path(source)
+    return _load_file(path, stack=[])
+
+
+def _load_file(path: Path, stack: list[Path]) -> Document:
+    doc = _read_file(path)
+    return _resolve_extends(doc, path.parent, stack=stack + [path.resolve()])
+
+
+def _resolve_extends(doc: Document, base_dir: Path, stack: list[Path]) -> Document:
+    parent_ref = doc.data.get("extends")
+    if parent_ref is None:
+        doc.data.pop("extends", None)
+        if doc.file is not None:
+            doc.chain = [doc.file]
+        return doc
+    if not isinstance(parent_ref, str) or not parent_ref.strip():
+        raise doc.error(
+            f"`extends` must be a file name, got {parent_ref!r} (expected e.g. 'base.yaml')",
+            ("extends",),
+        )
+    parent_path = (base_dir / parent_ref).resolve()
+    if parent_path in stack:
+        cycle = " -> ".join(p.name for p in stack[stack.index(parent_path):] + [parent_path])
+        raise doc.error(f"`extends` cycle: {cycle}", ("extends",))
+    if len(stack) >= MAX_EXTENDS_DEPTH:
+        raise doc.error(f"`extends` chain deeper than {MAX_EXTENDS_DEPTH} files", ("extends",))
+    if not parent_path.is_file():
+        what = "is a directory" if parent_path.is_dir() else "does not exist"
+        raise doc.error(f"`extends` file {parent_ref!r} {what} (looked at {parent_path})", ("extends",))
+    parent = _load_file(parent_path, stack)
+    child = dict(doc.data)
+    child.pop("extends")
+    parent_data = dict(parent.data)
+    for own in ("name", "description"):
+        parent_data.pop(own, None)
+    positions = {k: v for k, v in parent.positions.items() if k and k[0] not in ("name", "description")}
+    positions.update(doc.positions)
+    merged = merge(parent_data, child)
+    if "name" not in merged and doc.file is not None:
+        merged["name"] = Path(doc.file).stem
+    chain = ([doc.file] if doc.file else []) + parent.chain
+    return Document(data=merged, positions=positions, file=doc.file, chain=chain)
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``override`` onto ``base``: mappings merge, everything else is replaced.
+
+    Examples
+    --------
+    >>> merge({"a": {"x": 1, "y": 2}, "b": [1]}, {"a": {"y": 3}, "b": [2]})
+    {'a': {'x': 1, 'y': 3}, 'b': [2]}
+    """
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- reading one file
+
+
+def _read_file(path: Path) -> Document:
+    name = str(path)
+    if path.is_dir():
+        raise ScenarioError("is a directory, not a scenario file", file=name)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ScenarioError("file not found", file=name) from None
+    except OSError as err:
+        raise ScenarioError(f"cannot read file ({err.strerror})", file=name) from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"file is {size} bytes (scenario files are limited to {MAX_FILE_BYTES} bytes)",
+            file=name,
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError(f"cannot read file ({err.strerror})", file=name) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            f"not a UTF-8 text file (byte {err.start}: {raw[err.start:err.start + 1]!r})",
+            file=name,
+        ) from None
+    if "\x00" in text:
+        raise ScenarioError("binary file (contains NUL bytes), not a scenario file", file=name)
+    if path.suffix.lower() == ".toml":
+        return _read_toml(text, name)
+    return _read_yaml(text, name)
+
+
+def _read_toml(text: str, name: str) -> Document:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        # tomllib: "Invalid value (at line 3, column 7)"
+        msg = str(err)
+        line = col = None
+        if "(at line " in msg:
+            head, _, where = msg.rpartition(" (at line ")
+            try:
+                line_s, col_s = where.rstrip(")").split(", column ")
+                line, col = int(line_s), int(col_s)
+                msg = head
+            except ValueError:
+                pass
+        raise ScenarioError(f"TOML syntax error: {msg}", file=name, line=line, col=col) from None
+    if not data:
+        raise ScenarioError("empty scenario file (expected a mapping with `name`, `horizon`, `indicators`)", file=name)
+    return Document(data=_check_finite_tree(data, name, {}), file=name)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                ) from None
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first defined on line {seen[key].line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_yaml(text: str, name: str) -> Document:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError(
+                "empty scenario file (expected a mapping with `name`, `horizon`, `indicators`)",
+                file=name,
+            )
+        positions: dict[Path_, Position] = {}
+        _walk_positions(node, (), positions, name, [0])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problem = err.problem or err.context or "invalid YAML"
+        if "could not determine a constructor" in problem:
+            problem = f"tag {problem.split('tag ', 1)[-1]} is not allowed (scenario files hold plain data only)"
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise ScenarioError(f"YAML: {problem}", file=name, line=line, col=col) from None
+    except yaml.YAMLError as err:
+        raise ScenarioError(f"YAML: {err}", file=name) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"a scenario file must be a mapping, got {type(data).__name__}", file=name, line=1, col=1
+        )
+    return Document(data=_check_finite_tree(data, name, positions), positions=positions, file=name)
+
+
+def _walk_positions(node, path: Path_, out: dict, name: str, count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise ScenarioError(
+            f"document has more than {MAX_NODES} values after expanding aliases (refused)",
+            file=name,
+            line=node.start_mark.line + 1,
+        )
+    out.setdefault(path, (name, node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
+            out.setdefault(path + (key,), (name, key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+            _walk_positions(value_node, path + (key,), out, name, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk_positions(item, path + (i,), out, name, count)
+
+
+def _check_finite_tree(data: Any, name: str | None, positions: dict, path: Path_ = ()) -> Any:
+    """Refuse ``.nan``/``.inf`` anywhere; return ``data`` unchanged."""
+    if isinstance(data, float) and not math.isfinite(data):
+        pos = positions.get(path)
+        raise ScenarioError(
+            f"non-finite number {data!r} (expected a finite number)",
+            file=name,
+            line=pos[1] if pos else None,
+            col=pos[2] if pos else None,
+            path=dotted(path) or None,
+        )
+    if isinstance(data, dict):
+        for k, v in data.items():
+            _check_finite_tree(v, name, positions, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            _check_finite_tree(v, name, positions, path + (i,))
+    return data

@@ -1,0 +1,83 @@
+"""Gompertz growth: an asymmetric S-curve towards a ceiling."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import Family, ParamSpec, _log_fraction
+
+__all__ = ["Gompertz", "gompertz"]
+
+#: The inner exponent is clipped here so that ``exp`` cannot overflow (``exp(700) ~ 1e304``);
+#: the curve is then ``C * exp(-1e304) = 0`` to double precision anyway.
+_MAX_INNER = 700.0
+
+
+class Gompertz(Family):
+    r"""Gompertz growth: an S-curve that rises fast and approaches its ceiling slowly.
+
+    Parameters
+    ----------
+    start : float or array_like
+        Value at ``base_year`` [indicator unit], ``0 <= start <= ceiling``.
+    ceiling : float or array_like
+        Saturation level [indicator unit], ``> 0``.
+    rate : float or array_like
+        Gompertz rate [1/yr], ``-100 <= rate <= 100``: the log-distance to the ceiling,
+        :math:`-\ln(y/C)`, shrinks by the factor :math:`e^{-r}` every year.
+
+    Notes
+    -----
+    With :math:`d = t - t_0` the years since ``base_year``, :math:`y_0` = ``start``,
+    :math:`C` = ``ceiling`` and :math:`r` = ``rate``,
+
+    .. math::
+
+        y(d) = C \exp\!\left(\ln(y_0/C)\, e^{-r d}\right)
+             = C \exp\!\left(-\exp\!\left(\ln(-\ln(y_0/C)) - r d\right)\right),
+
+    the solution of :math:`dy/dt = r\,y\,\ln(C/y)` with :math:`y(0) = y_0`. It is evaluated in
+    the second form with the inner exponent clipped at 700, so nothing overflows.
+    ``start = 0`` stays 0 and ``start = ceiling`` stays at the ceiling. Unlike the logistic
+    curve the inflection is at :math:`C/e \approx 0.37\,C`, not at :math:`C/2`.
+
+    Examples
+    --------
+    From :math:`C e^{-4}` with rate ln 2: the log-distance to the ceiling halves every year,
+    4, 2, 1, so the value is :math:`C e^{-4}, C e^{-2}, C e^{-1}`:
+
+    >>> import numpy as np
+    >>> y = gompertz.evaluate([2025, 2026, 2027], base_year=2025, start=100 * np.exp(-4),
+    ...                       ceiling=100.0, rate=np.log(2))
+    >>> np.round(y / 100.0, 6)
+    array([0.018316, 0.135335, 0.367879])
+
+    References
+    ----------
+    .. [1] B. Gompertz, "On the nature of the function expressive of the law of human
+       mortality", *Philosophical Transactions of the Royal Society of London* 115, 513-583,
+       1825.
+    .. [2] C. P. Winsor, "The Gompertz curve as a growth curve", *PNAS* 18(1), 1-8, 1932.
+    """
+
+    name = "gompertz"
+    params = (
+        ParamSpec("start", "level", "value at base_year", lower=0.0),
+        ParamSpec("ceiling", "level", "saturation level", lower=0.0, lower_inclusive=False),
+        ParamSpec("rate", "rate", "Gompertz rate", lower=-100.0, upper=100.0),
+    )
+
+    def _check(self, values, options, base_year):
+        self._require_order("start", "ceiling", values)
+
+    def _kernel(
+        self, d: np.ndarray, *, start: np.ndarray, ceiling: np.ndarray, rate: np.ndarray
+    ) -> np.ndarray:
+        inside = (start > 0) & (start < ceiling)
+        distance = np.where(inside, -_log_fraction(start, ceiling), 1.0)  # -ln(start/C) > 0
+        inner = np.minimum(np.log(distance) - rate * d, _MAX_INNER)
+        y = ceiling * np.exp(-np.exp(inner))
+        return np.where(start <= 0, 0.0, np.where(start >= ceiling, ceiling, y))
+
+
+gompertz = Gompertz()

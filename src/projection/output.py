@@ -1,0 +1,98 @@
+"""Writing results: tidy CSV, Parquet or JSON, chosen by the file extension, written atomically.
+
+Every file is first written to a temporary file in the destination directory and then renamed
+into place (:func:`os.replace`, atomic on POSIX and Windows), so an error or Ctrl-C part-way
+leaves either the old file or the complete new one, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from .exceptions import ProjectionError
+
+__all__ = ["FORMATS", "check_output_path", "write_frame", "atomic_path"]
+
+#: Extension -> format name.
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json"}
+
+
+class OutputError(ProjectionError):
+    """The output path cannot be written (bad extension, missing directory, missing extra)."""
+
+
+def check_output_path(path: str | Path) -> str:
+    """Check an output path before any work is done; return its format name.
+
+    Raises
+    ------
+    OutputError
+        Unknown extension, a directory that does not exist, or Parquet without pyarrow.
+    """
+    p = Path(path)
+    fmt = FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise OutputError(
+            f"{p}: unknown output format {p.suffix or '(no extension)'!r} "
+            f"(expected one of: {', '.join(sorted(FORMATS))})"
+        )
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{p}: directory {str(parent)!r} does not exist")
+    if p.is_dir():
+        raise OutputError(f"{p}: is a directory (expected a file name)")
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise OutputError(
+                f"{p}: writing Parquet needs pyarrow (pip install 'projection[parquet]')"
+            ) from None
+    return fmt
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a tidy frame to ``path`` in the format its extension names, atomically.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> f = pd.DataFrame({"scenario": ["a"], "indicator": ["x"], "year": [2025], "value": [1.0], "unit": ["GW"]})
+    >>> write_frame(f, d / "out.csv").read_text().splitlines()[0]
+    'scenario,indicator,year,value,unit'
+    """
+    fmt = check_output_path(path)
+    writers: dict[str, Callable[[Path], None]] = {
+        "csv": lambda p: frame.to_csv(p, index=False),
+        "parquet": lambda p: frame.to_parquet(p, index=False),
+        "json": lambda p: p.write_text(
+            json.dumps(json.loads(frame.to_json(orient="records")), indent=1) + "\n", encoding="utf-8"
+        ),
+    }
+    with atomic_path(path) as tmp:
+        writers[fmt](tmp)
+    return Path(path)

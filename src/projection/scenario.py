@@ -1,0 +1,668 @@
+"""Scenario files: the pydantic models, their semantic checks, and :func:`load_scenario`.
+
+A scenario names a horizon, a set of indicators (each a growth family with sourced parameters)
+and the targets set for them. :func:`load_scenario` reads a file (or a mapping), resolves
+``extends``, validates structure with pydantic (``extra="forbid"``: unknown keys are errors) and
+then meaning (units fit, parameters belong to the family, targets name real indicators), and
+reports the first problem as a :class:`~projection.exceptions.ScenarioError` that names the file,
+line, column and dotted field path.
+
+Parameters are resolved to numbers *in the indicator's unit* by :meth:`Indicator.resolved`, so
+the engine never converts units in its hot path.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError
+
+from .exceptions import ExpressionError, ParameterError, ScenarioError, UnitError
+from .expressions import Expression, dependency_order, parse_expression
+from .loader import Document, Path_, dotted, load_document
+from .models import DERIVED, FAMILIES, get_family
+from .units import conversion_factor, is_share, parse_quantity, parse_unit
+
+__all__ = [
+    "Scenario",
+    "Indicator",
+    "Param",
+    "Milestone",
+    "Target",
+    "Horizon",
+    "load_scenario",
+    "source_kind",
+]
+
+SOURCE_KINDS = ("paper", "assumption", "definition", "calibrated", "override", "data")
+MAX_HORIZON_YEARS = 1000
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+Number = float | int
+ValueField = Annotated[Number | str, Field(union_mode="left_to_right")]
+
+
+def source_kind(source: str) -> str:
+    """Classify a source string: ``paper``, ``assumption``, ..., or ``other``.
+
+    Examples
+    --------
+    >>> source_kind("paper, Analysis I, line 155")
+    'paper'
+    >>> source_kind("assumption: the paper gives no date")
+    'assumption'
+    >>> source_kind("IRENA Renewable Capacity Statistics 2025")
+    'other'
+    """
+    head = source.strip().lower()
+    for kind in SOURCE_KINDS:
+        if head.startswith(kind) and head[len(kind): len(kind) + 1] in (",", ":", " ", ""):
+            return kind
+    return "other"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Param(_Model):
+    """One parameter: a value, its unit, and where it comes from."""
+
+    value: ValueField = Field(description="A number, or a string with its unit such as '4 Tbps'.")
+    unit: str | None = Field(None, description="Unit of a bare-number value, e.g. 'GW', '%', '1/yr'.")
+    source: NonEmpty = Field(
+        description="'paper, <section>, line N' or 'assumption: <reason>' (or 'definition:', 'data:').",
+        examples=["paper, Analysis I, line 155", "assumption: the paper gives no date"],
+    )
+
+    def quantity(self) -> tuple[float, str]:
+        """``(magnitude, unit)`` of this parameter as written."""
+        return parse_quantity(self.value, self.unit)
+
+
+class Milestone(_Model):
+    """A dated step of a ``staged`` indicator: by ``year`` the indicator is ``value``."""
+
+    year: StrictInt
+    value: ValueField
+    unit: str | None = None
+    source: NonEmpty = Field(description="Source of the value (and of the year unless year_source is given).")
+    year_source: str | None = Field(
+        None, description="Source of the year when it differs from the value's, e.g. an assumption."
+    )
+
+    def quantity(self) -> tuple[float, str]:
+        return parse_quantity(self.value, self.unit)
+
+
+class Horizon(_Model):
+    """The years projected: ``start`` to ``end`` inclusive, every ``step`` years."""
+
+    start: StrictInt
+    end: StrictInt
+    step: StrictInt = 1
+
+
+class Indicator(_Model):
+    """An indicator: its unit, its growth family and the family's parameters."""
+
+    unit: str = Field(description="Unit the indicator is reported in, e.g. '%', 'Gbps', 'GW', 'TWh'.")
+    model: str = Field(description="Growth family: " + ", ".join(sorted(FAMILIES) + [DERIVED]) + ".")
+    description: str = ""
+    base_year: StrictInt | None = Field(None, description="Year at which the trajectory equals `start` (default: horizon start).")
+    params: dict[str, Param] = Field(default_factory=dict)
+    milestones: list[Milestone] | None = Field(None, description="`staged` only: dated values.")
+    interpolation: Literal["step", "linear", "log-linear"] | None = Field(
+        None, description="`staged` only: how values move between milestones (default step)."
+    )
+    expression: str | None = Field(None, description="`derived` only: e.g. 'ofc_traffic / ofc_capacity'.")
+
+    def resolved(self) -> dict[str, float]:
+        """Parameters as floats in the indicator's unit (rates in 1/yr)."""
+        family = get_family(self.model)
+        out: dict[str, float] = {}
+        for spec in family.params:
+            if spec.name in ("milestone_years", "milestone_values"):
+                continue
+            param = self.params.get(spec.name)
+            if param is None:
+                if spec.default is not None:
+                    out[spec.name] = float(spec.default)
+                continue
+            out[spec.name] = _convert(param.quantity(), _expected_unit(spec.kind, self.unit))
+        if self.model == "staged":
+            ms = self.milestones or []
+            out["milestone_years"] = [float(m.year) for m in ms]  # type: ignore[assignment]
+            out["milestone_values"] = [_convert(m.quantity(), self.unit) for m in ms]  # type: ignore[assignment]
+        return out
+
+
+class Target(_Model):
+    """A target: ``indicator`` is at least / at most a value in ``year``."""
+
+    indicator: str
+    year: StrictInt
+    at_least: ValueField | None = None
+    at_most: ValueField | None = None
+    unit: str | None = None
+    source: NonEmpty
+    description: str = ""
+
+    @property
+    def bound(self) -> tuple[str, float | int | str]:
+        """``("at_least", value)`` or ``("at_most", value)``."""
+        if self.at_least is not None:
+            return "at_least", self.at_least
+        return "at_most", self.at_most  # type: ignore[return-value]
+
+    def required(self, unit: str) -> float:
+        """The required value converted to ``unit``."""
+        return _convert(parse_quantity(self.bound[1], self.unit), unit)
+
+
+class Scenario(_Model):
+    """A validated scenario. Build one with :func:`load_scenario`.
+
+    Examples
+    --------
+    >>> from projection import load_scenario
+    >>> s = load_scenario({
+    ...     "name": "demo",
+    ...     "horizon": {"start": 2025, "end": 2030},
+    ...     "indicators": {"x": {"unit": "GW", "model": "linear", "params": {
+    ...         "start": {"value": 39, "source": "paper, Analysis I, line 159"},
+    ...         "slope": {"value": 16.5, "unit": "GW/yr", "source": "paper, Analysis I, line 159"}}}},
+    ... })
+    >>> s2 = s.with_overrides({"indicators.x.params.slope": 10})
+    >>> s2.indicators["x"].params["slope"].value
+    10.0
+    >>> s2.indicators["x"].params["slope"].source
+    'override: indicators.x.params.slope=10'
+    """
+
+    name: NonEmpty
+    description: str = ""
+    horizon: Horizon
+    report_years: list[StrictInt] | None = Field(None, description="Years printed by `projection run`.")
+    indicators: dict[str, Indicator]
+    targets: dict[str, Target] = Field(default_factory=dict)
+
+    _document: Document | None = PrivateAttr(default=None)
+    _order: tuple[str, ...] = PrivateAttr(default=())
+    _expressions: dict[str, Expression] = PrivateAttr(default_factory=dict)
+
+    # ------------------------------------------------------------------ convenience
+    @property
+    def file(self) -> str | None:
+        """The file the scenario was read from, if any."""
+        return self._document.file if self._document else None
+
+    @property
+    def years(self) -> list[int]:
+        """The projected years."""
+        h = self.horizon
+        return list(range(h.start, h.end + 1, h.step))
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Indicators in evaluation order (dependencies first, ties sorted by name)."""
+        return self._order
+
+    def expression(self, indicator: str) -> Expression:
+        """The parsed expression of a ``derived`` indicator."""
+        return self._expressions[indicator]
+
+    def milestone_years(self) -> list[int]:
+        """Years to print: ``report_years``, or start, end, targets' years and every 5th year."""
+        years = set(self.years)
+        if self.report_years:
+            return sorted(y for y in self.report_years if y in years)
+        wanted = {self.horizon.start, self.horizon.end}
+        wanted |= {t.year for t in self.targets.values()}
+        wanted |= {y for y in years if y % 5 == 0}
+        return sorted(wanted & years)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario (``extends`` applied) as plain data."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> "Scenario":
+        """A new validated scenario with the dotted paths in ``overrides`` set.
+
+        A path that ends at a parameter (``indicators.x.params.rate``) sets its ``value``
+        (and ``unit``, when the new value is a string such as ``"5 Tbps"``) and marks its
+        ``source`` as an override. Any other path sets that field. List items are addressed
+        by index (``indicators.ofc_capacity.milestones.0.year``).
+
+        Raises
+        ------
+        ScenarioError
+            If a path does not exist or the result does not validate.
+        """
+        data = self.to_dict()
+        for path, value in overrides.items():
+            _apply_override(data, str(path), value)
+        doc = self._document
+        new_doc = Document(
+            data=data,
+            positions=doc.positions if doc else {},
+            file=doc.file if doc else None,
+            chain=doc.chain if doc else [],
+        )
+        return _validate(new_doc)
+
+
+# ---------------------------------------------------------------------------- public loader
+
+
+def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
+    """Read, merge and validate a scenario.
+
+    Parameters
+    ----------
+    source : str, Path, mapping or Scenario
+        A YAML/TOML file, a mapping with the same structure, or a Scenario (returned as is).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        With ``file``, ``line``, ``col`` and ``path`` set as far as they are known.
+    """
+    if isinstance(source, Scenario):
+        return source
+    doc = load_document(source)
+    if doc.file is not None and "name" not in doc.data:
+        doc.data["name"] = Path(doc.file).stem
+    return _validate(doc)
+
+
+def _validate(doc: Document) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(doc.data)
+    except ValidationError as err:
+        raise _from_pydantic(err, doc) from None
+    scenario._document = doc
+    try:
+        _check(scenario)
+    except ScenarioError as err:
+        path = tuple(_split_path(err.path)) if err.path else ()
+        pos = doc.locate(path)
+        if pos and not err.line:
+            raise err.located(file=pos[0], line=pos[1], col=pos[2]) from None
+        raise err.located(file=doc.file) from None
+    return scenario
+
+
+def _split_path(path: str) -> list[str | int]:
+    return [int(p) if p.isdigit() else p for p in path.split(".")]
+
+
+def _from_pydantic(err: ValidationError, doc: Document) -> ScenarioError:
+    errors = err.errors(include_url=False)
+    # a misspelt key also makes its right spelling "missing": report the misspelling first
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc: Path_ = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith(("function-", "union", "int", "float", "str"))))
+    # pydantic adds the union member ("float", "str") as a path element; strip them above
+    kind = first["type"]
+    msg = first["msg"]
+    inp = first.get("input")
+    if kind == "extra_forbidden":
+        parent = _get(doc.data, loc[:-1])
+        allowed = _allowed_keys(loc[:-1], doc.data)
+        hint = _suggest(str(loc[-1]), allowed)
+        expected = f"expected one of: {', '.join(allowed)}" if allowed else "not expected here"
+        msg = f"unknown key {loc[-1]!r}{hint} ({expected})"
+        del parent
+    elif kind == "missing":
+        msg = f"missing required key {loc[-1]!r}"
+    elif kind.startswith(("int_", "float_", "string_", "dict_", "list_", "model_", "literal_", "bool_")):
+        msg = f"{msg} (got {type(inp).__name__} {_short(inp)})"
+    elif kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    return doc.error(msg, loc)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_KEYS: dict[str, type[BaseModel]] = {}
+
+
+def _allowed_keys(parent: Path_, data: dict) -> list[str]:
+    """Field names allowed at ``parent`` (for 'did you mean' hints)."""
+    model: type[BaseModel] | None = Scenario
+    path = list(parent)
+    while path and model is not None:
+        head = path.pop(0)
+        fld = model.model_fields.get(str(head))
+        if fld is None:
+            return []
+        ann = fld.annotation
+        if model is Scenario and head == "indicators":
+            model = Indicator
+            path = path[1:]
+        elif model is Scenario and head == "targets":
+            model = Target
+            path = path[1:]
+        elif model is Scenario and head == "horizon":
+            model = Horizon
+        elif model is Indicator and head == "params":
+            model = Param
+            path = path[1:]
+        elif model is Indicator and head == "milestones":
+            model = Milestone
+            path = path[1:]
+        else:
+            model = None
+        del ann
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f", did you mean {close[0]!r}?" if close else ""
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for p in path:
+        try:
+            data = data[p]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+# ----------------------------------------------------------------------- semantic checks
+
+
+def _expected_unit(kind: str, unit: str) -> str:
+    if kind == "rate":
+        return "1/yr"
+    if kind == "level_rate":
+        return f"({unit or 'dimensionless'})/yr"
+    return unit
+
+
+def _convert(quantity: tuple[float, str], to_unit: str) -> float:
+    magnitude, unit = quantity
+    if not unit:
+        # a bare number is in the expected unit (a rate in 1/yr, a level in the indicator's unit)
+        return magnitude
+    return magnitude * conversion_factor(unit, to_unit)
+
+
+def _check(s: Scenario) -> None:
+    h = s.horizon
+    if h.step <= 0:
+        raise ScenarioError(f"step must be a positive number of years (got {h.step})", path="horizon.step")
+    if h.end < h.start:
+        raise ScenarioError(f"end ({h.end}) is before start ({h.start}) (expected end >= start)", path="horizon.end")
+    if h.end - h.start > MAX_HORIZON_YEARS:
+        raise ScenarioError(
+            f"horizon spans {h.end - h.start} years (at most {MAX_HORIZON_YEARS})", path="horizon.end"
+        )
+    if not s.indicators:
+        raise ScenarioError("a scenario needs at least one indicator", path="indicators")
+    for name in s.indicators:
+        if not name.isidentifier() or name.startswith("_"):
+            raise ScenarioError(
+                f"indicator name {name!r} must be a plain identifier (letters, digits, underscores)",
+                path=f"indicators.{name}",
+            )
+    graph: dict[str, set[str]] = {}
+    for name, ind in s.indicators.items():
+        graph[name] = _check_indicator(s, name, ind)
+    try:
+        s._order = tuple(dependency_order(graph))
+    except ExpressionError as err:
+        raise err.located(path="indicators") from None
+    for y in s.report_years or []:
+        if y not in s.years:
+            raise ScenarioError(f"{y} is not a projected year ({h.start}..{h.end} step {h.step})", path="report_years")
+    for tid, t in s.targets.items():
+        where = f"targets.{tid}"
+        if t.indicator not in s.indicators:
+            raise ScenarioError(
+                f"unknown indicator {t.indicator!r}{_suggest(t.indicator, list(s.indicators))} "
+                f"(expected one of: {', '.join(sorted(s.indicators))})",
+                path=f"{where}.indicator",
+            )
+        if (t.at_least is None) == (t.at_most is None):
+            raise ScenarioError("give exactly one of `at_least` or `at_most`", path=where)
+        if t.year not in s.years:
+            raise ScenarioError(
+                f"target year {t.year} is not a projected year ({h.start}..{h.end} step {h.step})",
+                path=f"{where}.year",
+            )
+        key = t.bound[0]
+        try:
+            t.required(s.indicators[t.indicator].unit)
+        except UnitError as err:
+            raise err.located(path=f"{where}.{key}") from None
+
+
+def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
+    where = f"indicators.{name}"
+    if ind.model != DERIVED and ind.model not in FAMILIES:
+        options = sorted(FAMILIES) + [DERIVED]
+        raise ScenarioError(
+            f"unknown growth family {ind.model!r}{_suggest(ind.model, options)} "
+            f"(expected one of: {', '.join(options)})",
+            path=f"{where}.model",
+        )
+    if ind.base_year is not None and not (s.horizon.start - MAX_HORIZON_YEARS <= ind.base_year <= s.horizon.end):
+        raise ScenarioError(
+            f"base_year {ind.base_year} is after the horizon end {s.horizon.end}", path=f"{where}.base_year"
+        )
+    try:
+        share = is_share(ind.unit)
+    except UnitError as err:
+        raise err.located(path=f"{where}.unit") from None
+    if ind.model == DERIVED:
+        return _check_derived(s, name, ind)
+    for key in ("expression",):
+        if getattr(ind, key) is not None:
+            raise ScenarioError(f"`{key}` is only for `derived` indicators", path=f"{where}.{key}")
+    if ind.model != "staged":
+        for key in ("milestones", "interpolation"):
+            if getattr(ind, key) is not None:
+                raise ScenarioError(f"`{key}` is only for `staged` indicators", path=f"{where}.{key}")
+    family = get_family(ind.model)
+    specs = {p.name: p for p in family.params if p.name not in ("milestone_years", "milestone_values")}
+    for pname in ind.params:
+        if pname not in specs:
+            raise ScenarioError(
+                f"unknown parameter {pname!r} for {ind.model}{_suggest(pname, list(specs))} "
+                f"(expected: {', '.join(specs)})",
+                path=f"{where}.params.{pname}",
+            )
+    for spec in specs.values():
+        if spec.required and spec.name not in ind.params:
+            raise ScenarioError(
+                f"missing parameter {spec.name!r} for {ind.model} (expected: {', '.join(specs)})",
+                path=f"{where}.params",
+            )
+    for pname, param in ind.params.items():
+        spec = specs[pname]
+        expected = _expected_unit(spec.kind, ind.unit)
+        try:
+            value = _convert(param.quantity(), expected)
+        except UnitError as err:
+            raise err.located(path=f"{where}.params.{pname}") from None
+        if share and spec.kind == "level" and not (0.0 <= value * conversion_factor(ind.unit, "") <= 1.0):
+            raise ParameterErrorAt(
+                f"a share must lie between 0 and 100 % (got {param.value}{' ' + param.unit if param.unit else ''})",
+                path=f"{where}.params.{pname}",
+            )
+    if ind.model == "staged":
+        if not ind.milestones:
+            raise ScenarioError("a `staged` indicator needs at least one milestone", path=f"{where}.milestones")
+        for i, m in enumerate(ind.milestones):
+            try:
+                v = _convert(m.quantity(), ind.unit)
+            except UnitError as err:
+                raise err.located(path=f"{where}.milestones.{i}") from None
+            if share and not (0.0 <= v * conversion_factor(ind.unit, "") <= 1.0):
+                raise ScenarioError("a share must lie between 0 and 100 %", path=f"{where}.milestones.{i}.value")
+    # the family's own domain checks, with its message naming the parameter
+    try:
+        family.validate(**ind.resolved())
+    except ParameterError as err:
+        pname = err.param
+        if pname in ("milestone_years", "milestone_values", "milestones"):
+            path = f"{where}.milestones"
+        elif pname in ind.params:
+            path = f"{where}.params.{pname}"
+        else:
+            path = f"{where}.params"
+        raise ScenarioError(err.message, path=path) from None
+    return set()
+
+
+def ParameterErrorAt(message: str, path: str) -> ScenarioError:  # noqa: N802 - reads like a class
+    return ScenarioError(message, path=path)
+
+
+def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:
+    where = f"indicators.{name}"
+    for key in ("milestones", "interpolation"):
+        if getattr(ind, key) is not None:
+            raise ScenarioError(f"`{key}` is only for `staged` indicators", path=f"{where}.{key}")
+    if not ind.expression:
+        raise ScenarioError("a `derived` indicator needs an `expression`", path=f"{where}.expression")
+    try:
+        expr = parse_expression(ind.expression)
+    except ExpressionError as err:
+        raise err.located(path=f"{where}.expression") from None
+    units: dict[str, str] = {}
+    deps: set[str] = set()
+    for n in expr.names:
+        if n in ind.params:
+            units[n] = ind.params[n].quantity()[1]
+        elif n in s.indicators and n != name:
+            units[n] = s.indicators[n].unit
+            deps.add(n)
+        elif n == name:
+            raise ExpressionError(f"{name!r} refers to itself", path=f"{where}.expression")
+        else:
+            known = sorted(set(s.indicators) - {name} | set(ind.params))
+            raise ExpressionError(
+                f"unknown name {n!r}{_suggest(n, known)} (known: {', '.join(known)})",
+                path=f"{where}.expression",
+            )
+    for pname, param in ind.params.items():
+        if pname not in expr.names:
+            raise ScenarioError(
+                f"parameter {pname!r} is not used in the expression", path=f"{where}.params.{pname}"
+            )
+        try:
+            param.quantity()
+        except UnitError as err:
+            raise err.located(path=f"{where}.params.{pname}") from None
+    try:
+        result = expr.unit(units)
+    except ExpressionError as err:
+        raise err.located(path=f"{where}.expression") from None
+    target = parse_unit(ind.unit)
+    if result.dimensionality != target.dimensionality:
+        raise UnitError(
+            f"the expression gives {result.dimensionality or 'a share'} ({result}), "
+            f"which does not fit the indicator's unit {ind.unit!r}",
+            path=f"{where}.expression",
+        )
+    s._expressions[name] = expr
+    return deps
+
+
+# -------------------------------------------------------------------------- overrides
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``"a.b.c=value"`` (a ``--set`` option) into a path and a YAML-parsed value.
+
+    Examples
+    --------
+    >>> parse_override("indicators.x.params.rate=0.5")
+    ('indicators.x.params.rate', 0.5)
+    >>> parse_override("indicators.ofc.params.start=500 Gbps")
+    ('indicators.ofc.params.start', '500 Gbps')
+    """
+    path, sep, raw = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError(f"--set {text!r}: expected dotted.path=value")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else raw
+    except yaml.YAMLError:
+        value = raw
+    return path.strip(), value
+
+
+def _apply_override(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = _split_path(path)
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        node = _child(node, part, parts[: i + 1], path)
+    last = parts[-1]
+    current = _child(node, last, parts, path) if _has(node, last) else None
+    if isinstance(current, dict) and "source" in current and "value" in current and not isinstance(value, dict):
+        current["value"] = value
+        if isinstance(value, str) and parse_quantity(value)[1]:
+            current.pop("unit", None)
+        current["source"] = f"override: {path}={value}"
+        return
+    if isinstance(node, list):
+        if not isinstance(last, int) or not 0 <= last < len(node):
+            raise ScenarioError(f"override {path!r}: no item {last} (the list has {len(node)})", path=path)
+        node[last] = value
+        return
+    if not isinstance(node, dict):
+        raise ScenarioError(f"override {path!r}: cannot set a field inside a {type(node).__name__}", path=path)
+    node[last] = value
+    _mark_parent_override(data, parts, path, value)
+
+
+def _mark_parent_override(data: dict, parts: list, path: str, value: Any) -> None:
+    """``...params.rate.value=3`` or ``milestones.0.year=2030``: say so in that item's source."""
+    if len(parts) < 2:
+        return
+    parent = data
+    for p in parts[:-1]:
+        parent = parent[p]
+    if isinstance(parent, dict) and "source" in parent and parts[-1] != "source":
+        parent["source"] = f"override: {path}={value}"
+
+
+def _has(node: Any, key: Any) -> bool:
+    if isinstance(node, dict):
+        return key in node
+    if isinstance(node, list):
+        return isinstance(key, int) and 0 <= key < len(node)
+    return False
+
+
+def _child(node: Any, key: Any, sofar: list, path: str) -> Any:
+    if _has(node, key):
+        return node[key]
+    where = dotted(tuple(sofar))
+    if isinstance(node, dict):
+        hint = _suggest(str(key), [str(k) for k in node])
+        raise ScenarioError(
+            f"override {path!r}: no field {where!r}{hint} (there: {', '.join(map(str, node)) or 'nothing'})",
+            path=where,
+        )
+    raise ScenarioError(f"override {path!r}: no field {where!r}", path=where)
+
+
+def _deepcopy(data: Any) -> Any:
+    return copy.deepcopy(data)

@@ -1,0 +1,150 @@
+"""The command line, through its real entry point (the installed `projection` script when
+present, else `python -m projection`): exit codes, one-line errors, outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    exe = shutil.which("projection")
+    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
+    return subprocess.run(cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_run_paper_targets_prints_targets_with_units():
+    r = cli("run", "scenarios/paper-targets.yaml")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "ev_sales_share" in out and "ofc_capacity" in out
+    assert "%" in out and "Gbps" in out
+    assert "target T1" in out and "met" in out.split("target T1")[1].splitlines()[0]
+    for tid in ("T2a", "T2c", "T2d"):
+        line = out.split(f"target {tid}")[1].splitlines()[0]
+        assert "met" in line and "missed" not in line
+
+
+def test_run_all_shipped_to_csv(tmp_path):
+    out = tmp_path / "out.csv"
+    r = cli("run", *SHIPPED, "--output", out)
+    assert r.returncode == 0, r.stderr
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["scenario", "indicator", "year", "value", "unit"]
+    assert set(frame["scenario"]) == {"baseline", "paper-targets", "accelerated", "delayed"}
+    # one row per scenario, indicator and year
+    assert not frame.duplicated(["scenario", "indicator", "year"]).any()
+    per = frame.groupby("scenario").size()
+    assert (per == per.iloc[0]).all()
+
+
+@pytest.mark.parametrize("ext", [".json", ".parquet"])
+def test_other_output_formats_hold_the_same_frame(tmp_path, ext):
+    csv, other = tmp_path / "a.csv", tmp_path / f"a{ext}"
+    assert cli("run", SCENARIOS / "baseline.yaml", "-o", csv, "-q").returncode == 0
+    r = cli("run", SCENARIOS / "baseline.yaml", "-o", other, "-q")
+    assert r.returncode == 0, r.stderr
+    expected = pd.read_csv(csv)
+    got = pd.read_parquet(other) if ext == ".parquet" else pd.DataFrame(json.loads(other.read_text()))
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
+
+
+def test_set_moves_the_result(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    base = SCENARIOS / "baseline.yaml"
+    assert cli("run", base, "-o", a, "-q").returncode == 0
+    r = cli("run", base, "--set", "indicators.ev_sales_share.params.rate=0.9", "-o", b, "-q")
+    assert r.returncode == 0, r.stderr
+    fa, fb = pd.read_csv(a), pd.read_csv(b)
+    sel = lambda f: f[(f.indicator == "ev_sales_share") & (f.year == 2030)]["value"].item()  # noqa: E731
+    assert sel(fb) > sel(fa)
+    other = lambda f: f[f.indicator != "ev_sales_share"]["value"].to_numpy()  # noqa: E731
+    assert (other(fa) == other(fb)).all()
+
+
+def test_validate_ok_and_counts_assumptions():
+    r = cli("validate", *SHIPPED)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("ok:") == len(SHIPPED)
+    assert "assumed values" in r.stdout
+
+
+BAD = {
+    "misspelt.yaml": (
+        "name: m\nhorizon: {start: 2025, end: 2030}\nindicators:\n  x:\n    unit: GW\n    model: linear\n"
+        "    params:\n      start: {value: 1, source: 'assumption: t'}\n      slpoe: {value: 1, source: 'assumption: t'}\n",
+        ":9:7: indicators.x.params.slpoe: unknown parameter 'slpoe' for linear, did you mean 'slope'?",
+    ),
+    "unit.yaml": (
+        "name: u\nhorizon: {start: 2025, end: 2030}\nindicators:\n  x:\n    unit: '%'\n    model: linear\n"
+        "    params:\n      start: {value: 4, unit: Tbps, source: 'assumption: t'}\n      slope: {value: 1, source: 'assumption: t'}\n",
+        ":8:7: indicators.x.params.start: unit 'Tbps' does not fit",
+    ),
+    "extends.yaml": ("extends: missing-base.yaml\nname: e\n", ":1:1: extends: `extends` file 'missing-base.yaml' does not exist"),
+    "syntax.yaml": ("name: [unclosed\n", "YAML:"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_bad_file_gives_one_line_and_exit_2(tmp_path, name, command):
+    text, expected = BAD[name]
+    path = tmp_path / name
+    path.write_text(text)
+    out = tmp_path / "out.csv"
+    args = [command, path] + (["-o", out] if command == "run" else [])
+    r = cli(*args)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith(f"error: {path}")
+    assert expected in lines[0]
+    assert "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_bad_second_file_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: b\n")
+    out = tmp_path / "out.csv"
+    r = cli("run", SCENARIOS / "baseline.yaml", bad, "-o", out)
+    assert r.returncode == 2 and not out.exists()
+    assert list(tmp_path.iterdir()) == [bad]  # no temporary file left behind either
+
+
+def test_existing_output_survives_a_failed_run(tmp_path):
+    out = tmp_path / "out.csv"
+    out.write_text("old\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: b\n")
+    assert cli("run", bad, "-o", out).returncode == 2
+    assert out.read_text() == "old\n"
+
+
+def test_bad_set_and_bad_output_extension(tmp_path):
+    r = cli("run", SCENARIOS / "baseline.yaml", "--set", "indicators.nope.params.rate=1")
+    assert r.returncode == 2 and r.stderr.startswith("error:") and len(r.stderr.strip().splitlines()) == 1
+    r = cli("run", SCENARIOS / "baseline.yaml", "-o", tmp_path / "out.xyz")
+    assert r.returncode == 2 and "unknown output format" in r.stderr
+
+
+def test_debug_shows_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: b\n")
+    r = cli("--debug", "validate", bad)
+    assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_version():
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("projection ")

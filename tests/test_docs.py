@@ -1,0 +1,67 @@
+"""Code examples in the README and docs/ are executed here.
+
+* fenced ``python`` blocks run in order, one namespace per file, from the repository root;
+* fenced ``console`` blocks: each ``$ projection ...`` line is run (in a temporary directory
+  holding a copy of ``scenarios/``) and must exit 0; when the
+  block shows output, every non-blank shown line must appear in the real output (whitespace
+  collapsed), so the README's worked example cannot drift from what the tool prints.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def blocks(path: Path, lang: str) -> list[str]:
+    return [body for kind, body in FENCE.findall(path.read_text(encoding="utf-8")) if kind == lang]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("path", [p for p in DOCS if blocks(p, "python")], ids=lambda p: p.name)
+def test_python_blocks_run(path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {"__name__": "__docs__"}
+    for code in blocks(path, "python"):
+        exec(compile(code, str(path), "exec"), namespace)  # noqa: S102 - our own docs
+
+
+CONSOLE = [(p, i, b) for p in DOCS for i, b in enumerate(blocks(p, "console"))]
+
+
+@pytest.mark.parametrize("path, index, block", CONSOLE, ids=[f"{p.name}-{i}" for p, i, _ in CONSOLE])
+def test_console_blocks_run_and_match(path, index, block, tmp_path):
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")  # outputs land in tmp_path
+    commands: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        elif commands:
+            commands[-1][1].append(line)
+    assert commands, f"{path.name} console block {index} has no '$ ' command"
+    for command, shown in commands:
+        args = shlex.split(command)
+        if args[0] != "projection":
+            continue  # e.g. pip install: done by the test set-up itself
+        exe = shutil.which("projection")
+        cmd = ([exe] if exe else [sys.executable, "-m", "projection"]) + args[1:]
+        r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        expect_fail = any(s.startswith("error:") for s in shown)
+        assert (r.returncode != 0) == expect_fail, f"{command}: {r.stderr}"
+        real = _squash(r.stdout + r.stderr)
+        for s in shown:
+            if s.strip() and not s.strip().startswith("#"):
+                assert _squash(s) in real, f"{path.name}: `{command}` no longer prints: {s!r}"

@@ -21,15 +21,17 @@ CITATION = re.compile(r"^paper, [^,]+(, [^,]+)*, line (\d+)")
 
 
 def sourced_items(scenario):
-    """(path, source, value) for every parameter and milestone of a scenario."""
-    for name, ind in scenario.indicators.items():
-        for pname, p in ind.params.items():
-            yield f"{name}.params.{pname}", p.source, p.value
-        for i, m in enumerate(ind.milestones or []):
-            yield f"{name}.milestones.{i}", m.source, m.value
-            yield f"{name}.milestones.{i}.year", m.year_source or m.source, m.year
-    for tid, t in scenario.targets.items():
-        yield f"targets.{tid}", t.source, t.bound[1]
+    """(path, source, value) for every number of a scenario."""
+    return [(r["path"], r["source"], r["value"]) for r in scenario.sources()]
+
+
+def test_sources_cover_every_number():
+    s = projection.load_scenario(SCENARIOS / "paper-targets.yaml")
+    paths = {r["path"] for r in s.sources()}
+    n_params = sum(len(i.params) for i in s.indicators.values())
+    n_milestones = sum(len(i.milestones or []) for i in s.indicators.values())
+    assert len(paths) == n_params + 2 * n_milestones + len(s.targets)
+    assert "indicators.ofc_capacity.milestones.2.year" in paths
 
 
 def test_the_four_scenarios_are_shipped():

@@ -17,7 +17,7 @@ Examples
 ... })
 >>> p = projection.run(s)
 >>> round(p.value("ev_sales_share", 2030), 1)
-36.9
+32.0
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from .engine import run as run_scenario
 from .exceptions import ProjectionError
 from .output import check_output_path, write_frame
 from .result import Projection, concat_frames
-from .scenario import Scenario, load_scenario, parse_override, source_kind
+from .scenario import Scenario, load_scenario, parse_override
 
 app = typer.Typer(
     name="projection",
@@ -130,14 +130,11 @@ def validate(files: FilesArg, set_: SetOpt = None) -> None:
     """Check scenario files without running them."""
     with _guard():
         for s in _load_all(files, set_ or []):
-            n_assumed = sum(
-                source_kind(p.source) == "assumption"
-                for ind in s.indicators.values()
-                for p in list(ind.params.values()) + list(ind.milestones or [])
-            )
+            kinds = [r["kind"] for r in s.sources()]
             typer.echo(
                 f"ok: {s.file or s.name}: scenario {s.name!r}, {len(s.indicators)} indicators, "
-                f"{len(s.targets)} targets, {n_assumed} assumed values"
+                f"{len(s.targets)} targets; {len(kinds)} numbers: {kinds.count('paper')} from the paper, "
+                f"{kinds.count('assumption')} assumptions"
             )
 
 
@@ -171,7 +168,8 @@ def _print_projection(console: Console, p: Projection, years: list[int] | None) 
             raise ProjectionError(f"--years: {bad[0]} is not a projected year of {s.name!r} ({p.years[0]}..{p.years[-1]})")
     frame = p.table(years)
     title = f"[bold]{s.name}[/bold]" + (f": {s.description.strip().splitlines()[0]}" if s.description.strip() else "")
-    table = Table(title=title, title_justify="left")
+    console.print(title)
+    table = Table()
     table.add_column("indicator")
     table.add_column("model")
     for y in frame.columns[1:]:
@@ -181,18 +179,22 @@ def _print_projection(console: Console, p: Projection, years: list[int] | None) 
         cells = [format_value(float(row[y]), unit) for y in frame.columns[1:]]
         table.add_row(str(name), s.indicators[str(name)].model, *cells)
     console.print(table)
-    for tid, t in s.targets.items():
-        unit = s.indicators[t.indicator].unit
-        need = t.required(unit)
-        got = p.value(t.indicator, t.year)
-        key, _ = t.bound
-        ok = got >= need * (1 - 1e-9) if key == "at_least" else got <= need * (1 + 1e-9)
-        sign = ">=" if key == "at_least" else "<="
-        status = "[green]met[/green]" if ok else "[red]missed[/red]"
-        console.print(
-            f"  target {tid}: {t.indicator} {sign} {format_value(need, unit)} in {t.year}: "
-            f"projected {format_value(got, unit)}, {status}  [dim]({t.source})[/dim]"
-        )
+    if s.targets:
+        targets = Table(show_header=True, box=None, pad_edge=False, padding=(0, 1, 0, 2))
+        for col in ("target", "indicator", "year", "required", "projected", "status", "source"):
+            targets.add_column(col, justify="right" if col in ("required", "projected") else "left",
+                               overflow="fold", max_width=60 if col == "source" else None)
+        for tid, t in s.targets.items():
+            unit = s.indicators[t.indicator].unit
+            need = t.required(unit)
+            got = p.value(t.indicator, t.year)
+            key, _ = t.bound
+            ok = got >= need * (1 - 1e-12) if key == "at_least" else got <= need * (1 + 1e-12)
+            sign = ">=" if key == "at_least" else "<="
+            status = "[green]met[/green]" if ok else "[red]missed[/red]"
+            targets.add_row(tid, t.indicator, str(t.year), f"{sign} {format_value(need, unit)}",
+                            format_value(got, unit), status, " ".join(t.source.split()))
+        console.print(targets)
     for note in p.notes:
         console.print(f"  [yellow]note[/yellow]: {note}")
     console.print()

@@ -105,8 +105,8 @@ def _bound(
             if clip:
                 parts.append(f"{what} from {first}, clipped to {bound}")
             else:
-                parts.append(f"{what} in {first}..{int(years[len(hit) - 1 - np.argmax(hit[::-1])])} "
-                             "(a derived value: its inputs are inconsistent there; not clipped)")
+                listed = ", ".join(str(int(y)) for y in years[hit])
+                parts.append(f"{what} in {listed} (a derived value: its inputs disagree there; not clipped)")
     if not clip:
         return out, f"{name}: " + "; ".join(parts)
     return np.clip(out, 0.0, upper), f"{name}: trajectory " + "; ".join(parts)

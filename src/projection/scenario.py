@@ -227,6 +227,37 @@ class Scenario(_Model):
         wanted |= {y for y in years if y % 5 == 0}
         return sorted(wanted & years)
 
+    def sources(self) -> list[dict[str, Any]]:
+        """Every number of the scenario with where it comes from.
+
+        One record per parameter, milestone value, milestone year and target, with keys
+        ``path`` (dotted), ``value``, ``unit``, ``source`` and ``kind`` (``paper``,
+        ``assumption``, ``definition``, ``override``, ... see :func:`source_kind`).
+
+        Examples
+        --------
+        >>> from projection import load_scenario
+        >>> s = load_scenario("scenarios/paper-targets.yaml")
+        >>> [r["kind"] for r in s.sources() if r["path"] == "targets.T1.at_least"]
+        ['paper']
+        """
+        rows: list[dict[str, Any]] = []
+
+        def add(path: str, value: Any, unit: str | None, source: str) -> None:
+            rows.append({"path": path, "value": value, "unit": unit or "", "source": " ".join(source.split()),
+                         "kind": source_kind(source)})
+
+        for name in sorted(self.indicators):
+            ind = self.indicators[name]
+            for pname, p in ind.params.items():
+                add(f"indicators.{name}.params.{pname}", p.value, p.unit, p.source)
+            for i, m in enumerate(ind.milestones or []):
+                add(f"indicators.{name}.milestones.{i}.value", m.value, m.unit, m.source)
+                add(f"indicators.{name}.milestones.{i}.year", m.year, "", m.year_source or m.source)
+        for tid, t in self.targets.items():
+            add(f"targets.{tid}.{t.bound[0]}", t.bound[1], t.unit, t.source)
+        return rows
+
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario (``extends`` applied) as plain data."""
         return self.model_dump(mode="json", exclude_none=True)

@@ -121,7 +121,9 @@ class Bass(Family):
         q: np.ndarray,
     ) -> np.ndarray:
         f, _, _ = self._fractions(d, start, market, p, q)
-        return market * f
+        # with nothing driving adoption the value is start itself (market * (start / market)
+        # can be off by an ulp)
+        return np.where(p + q * (start / market) <= 0, start, market * f)
 
     def _adoption_kernel(
         self,

@@ -42,6 +42,9 @@ def _make_registry() -> pint.UnitRegistry:
     text = text.replace("@import constants_en.txt", constants)
     registry = pint.UnitRegistry(None, cache_folder=None, autoconvert_offset_to_baseunit=True)
     registry.load_definitions(text.splitlines())
+    # explicit data rates: "Tbps" would otherwise parse ambiguously (tera-baud or tera-b-ps)
+    for prefix, scale in (("k", "1e3"), ("M", "1e6"), ("G", "1e9"), ("T", "1e12"), ("P", "1e15")):
+        registry.define(f"{prefix}bps = {scale} * bit / second")
     return registry
 
 

@@ -153,3 +153,26 @@ def test_validation_messages(params, name, text):
             method([2025], base_year=2025, **params)
         assert info.value.param == name
         assert info.value.message == text
+
+
+def test_start_just_below_market_keeps_precision():
+    # pure innovation: y = m - (m - start) e^{-p d}, with m - start = 3e-12 exact; going back
+    # 130 years at p = 0.2 multiplies the gap by e^{26}: y(-130) = 3 - 3e-12 * e^{26} ~ 2.41
+    m = 3.0
+    start = m - 3e-12
+    d = np.arange(-130.0, 1.0)
+    expected = m - (m - start) * np.exp(-0.2 * d)
+    y = bass.evaluate(2025 + d, base_year=2025, start=start, market=m, p=0.2, q=0.0)
+    assert expected[0] < 0.9 * m
+    np.testing.assert_allclose(y, expected, rtol=1e-12)
+
+
+def test_subnormal_coefficients_keep_precision():
+    # p = 2.2e-313 (subnormal), q = 0: y = m - (m - start) e^{-p d} = start to ~1e-310
+    years = np.arange(2025, 2226)
+    y = bass.evaluate(years, base_year=2025, start=0.25, market=1.0, p=2.2250738585e-313, q=0.0)
+    np.testing.assert_allclose(y, 0.25, rtol=1e-15)
+    # and as a share of a tiny p with a large q: the exact solution from 0 takes off after
+    # ln(q/p)/(p+q) = ln(100/1e-300)/100 ~ 6.95 years; at d = 6 it is still ~ (p/q) e^{600}
+    y = bass.evaluate([2031.0], base_year=2025, start=0.0, market=1.0, p=1e-300, q=100.0)
+    np.testing.assert_allclose(y, [1e-302 * np.exp(600.0)], rtol=1e-10)

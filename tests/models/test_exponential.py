@@ -116,3 +116,18 @@ def test_validation_messages(params, name, text):
         exponential.evaluate([2025], base_year=2025, **params)
     assert info.value.param == name
     assert info.value.message == text
+
+
+def test_start_just_below_ceiling_keeps_precision():
+    # (start/C)**4 = (1 - delta)**4 with delta = (C - start)/C ~ 1e-12 (C - start exact), so
+    # 1 - (start/C)**4 = 4 delta - 6 delta**2 + ... and x0**4 = start**4 / that; then
+    # y = C (1 + C**4 / (x0**4 e^{4 r d}))**(-1/4) falls from the ceiling for r = -1
+    c = 3.0
+    start = c - 3e-12
+    delta = (c - start) / c
+    x0_4 = start**4 / (4 * delta - 6 * delta**2)
+    d = np.arange(0.0, 41.0)
+    expected = c * (1 + c**4 / (x0_4 * np.exp(-4.0 * d))) ** -0.25
+    y = exponential.evaluate(2025 + d, base_year=2025, start=start, rate=-1.0, ceiling=c)
+    assert expected[-1] < 0.5 * c
+    np.testing.assert_allclose(y, expected, rtol=1e-11)

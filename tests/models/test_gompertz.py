@@ -73,3 +73,18 @@ def test_validation_messages(params, name, text):
         gompertz.evaluate([2025], base_year=2025, **params)
     assert info.value.param == name
     assert info.value.message == text
+
+
+def test_start_just_below_ceiling_keeps_precision():
+    # ln(start/C) = ln(1 - delta) = -delta - delta**2/2 - ... with delta = (C - start)/C ~ 1e-12
+    # (C - start exact), so y = C exp(ln(start/C) e^{-rd}) can be written without rounding
+    # start/C; with r = -1 the curve falls away from the ceiling over 40 years
+    c = 3.0
+    start = c - 3e-12
+    delta = (c - start) / c
+    log_frac = -delta - delta**2 / 2
+    d = np.arange(0.0, 41.0)
+    expected = c * np.exp(log_frac * np.exp(d))
+    y = gompertz.evaluate(2025 + d, base_year=2025, start=start, ceiling=c, rate=-1.0)
+    assert expected[-1] < 0.5 * c
+    np.testing.assert_allclose(y, expected, rtol=1e-12)

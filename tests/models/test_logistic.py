@@ -77,3 +77,16 @@ def test_validation_messages(params, name, text):
         logistic.evaluate([2025], base_year=2025, **params)
     assert info.value.param == name
     assert info.value.message == text
+
+
+def test_start_just_below_ceiling_keeps_precision():
+    # C - start = 3e-12 is exact in floating point (Sterbenz); the textbook form
+    # C / (1 + ((C - start)/start) e^{-rd}) is then accurate, also once the falling curve
+    # (r = -1) has come down to mid-height after ~27 years
+    c = 3.0
+    start = c - 3e-12
+    d = np.arange(0.0, 41.0)
+    expected = c / (1 + ((c - start) / start) * np.exp(d))
+    y = logistic.evaluate(2025 + d, base_year=2025, start=start, ceiling=c, rate=-1.0)
+    assert expected[-1] < 0.9 * c  # the curve did come down
+    np.testing.assert_allclose(y, expected, rtol=1e-12)

@@ -82,19 +82,27 @@ class Bass(Family):
         ParamSpec("q", "rate", "coefficient of imitation", lower=0.0, upper=100.0),
     )
 
-    def _check(self, values, options, base_year):
+    def _check(
+        self, values: dict[str, np.ndarray], options: dict[str, str], base_year: float | None
+    ) -> None:
         self._require_order("start", "market", values, blame="start")
 
     @staticmethod
     def _fractions(
         d: np.ndarray, start: np.ndarray, market: np.ndarray, p: np.ndarray, q: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Adopted fraction ``F``, ``1 - F`` (without cancellation) and "adoption not begun"."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``F``, ``1 - F`` (without cancellation), "adoption not begun" and "no drive"."""
         f0 = start / market  # in [0, 1]
-        drive = p + q * f0  # p + q F0; 0 means nothing ever happens
-        a = p * (1.0 - f0)  # E0 * drive
-        b = q * (1.0 - f0)  # A * drive
+        rest0 = (market - start) / market  # 1 - F0, accurate when start is close to market
         g = np.exp(-(p + q) * np.abs(d))  # in (0, 1]: e^{-(p+q)d} ahead, its inverse behind
+        # F is homogeneous of degree 0 in (p, q) below: scale tiny coefficients up by an exact
+        # power of two so that subnormal p, q do not cost precision
+        _, exponent = np.frexp(p + q)
+        shift = np.maximum(-exponent, 0)
+        p, q = np.ldexp(p, shift), np.ldexp(q, shift)
+        drive = p + q * f0  # p + q F0; 0 means nothing ever happens
+        a = p * rest0  # E0 * drive
+        b = q * rest0  # A * drive
         ahead = d >= 0
         # ahead:  F = (drive - a g) / (drive + b g);  behind: both divided by g
         num = np.where(ahead, drive - a * g, drive * g - a)
@@ -105,11 +113,11 @@ class Bass(Family):
         f = np.where(started, num / den_safe, 0.0)
         rest = np.where(started, np.clip(gap / den_safe, 0.0, 1.0), 1.0)
         const = drive <= 0
-        full = f0 >= 1
+        full = start >= market
         f = np.where(const, f0, np.where(full, 1.0, f))
-        rest = np.where(const, 1.0 - f0, np.where(full, 0.0, rest))
+        rest = np.where(const, rest0, np.where(full, 0.0, rest))
         before = (num < 0) & ~const & ~full
-        return f, rest, before
+        return f, rest, before, const
 
     def _kernel(
         self,
@@ -120,10 +128,10 @@ class Bass(Family):
         p: np.ndarray,
         q: np.ndarray,
     ) -> np.ndarray:
-        f, _, _ = self._fractions(d, start, market, p, q)
+        f, _, _, const = self._fractions(d, start, market, p, q)
         # with nothing driving adoption the value is start itself (market * (start / market)
         # can be off by an ulp)
-        return np.where(p + q * (start / market) <= 0, start, market * f)
+        return np.where(const, start, market * f)
 
     def _adoption_kernel(
         self,
@@ -134,11 +142,13 @@ class Bass(Family):
         p: np.ndarray,
         q: np.ndarray,
     ) -> np.ndarray:
-        f, rest, before = self._fractions(d, start, market, p, q)
+        f, rest, before, _ = self._fractions(d, start, market, p, q)
         # before adoption began nobody adopts (the curve is flat at 0 there)
         return np.where(before, 0.0, market * (p + q * f) * rest)
 
-    def adoption(self, years: Any, *, base_year: float, **params: Any) -> np.ndarray:
+    def adoption(
+        self, years: Any, *, base_year: float, start: Any, market: Any, p: Any, q: Any
+    ) -> np.ndarray:
         """Adoption per year, the derivative of :meth:`evaluate` with respect to time.
 
         Parameters
@@ -147,8 +157,8 @@ class Bass(Family):
             Calendar years [yr].
         base_year : float
             Calendar year [yr] at which cumulative adoption equals ``start``.
-        **params
-            ``start``, ``market``, ``p``, ``q`` as for :meth:`evaluate`.
+        start, market, p, q : float or array_like
+            As for :meth:`evaluate`.
 
         Returns
         -------
@@ -165,6 +175,7 @@ class Bass(Family):
         ...               p=np.log(2), q=0.0) / np.log(2)
         array([100.,  50.])
         """
+        params = {"start": start, "market": market, "p": p, "q": q}
         return self._run(self._adoption_kernel, years, base_year, params, anchor=False)
 
 

@@ -89,7 +89,9 @@ class Exponential(Family):
         ),
     )
 
-    def _check(self, values, options, base_year):
+    def _check(
+        self, values: dict[str, np.ndarray], options: dict[str, str], base_year: float | None
+    ) -> None:
         if "ceiling" in values:
             self._require_order("start", "ceiling", values)
 

@@ -67,7 +67,9 @@ class Gompertz(Family):
         ParamSpec("rate", "rate", "Gompertz rate", lower=-100.0, upper=100.0),
     )
 
-    def _check(self, values, options, base_year):
+    def _check(
+        self, values: dict[str, np.ndarray], options: dict[str, str], base_year: float | None
+    ) -> None:
         self._require_order("start", "ceiling", values)
 
     def _kernel(

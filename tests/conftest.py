@@ -32,7 +32,9 @@ def minimal_mapping() -> dict:
                     "unit": "Gbps",
                     "model": "staged",
                     "interpolation": "step",
-                    "params": {"start": {"value": 450, "unit": "Gbps", "source": "paper, x, line 251"}},
+                    "params": {
+                        "start": {"value": 450, "unit": "Gbps", "source": "paper, x, line 251"}
+                    },
                     "milestones": [
                         {"year": 2027, "value": "1 Tbps", "source": "assumption: test"},
                         {"year": 2030, "value": 4, "unit": "Tbps", "source": "assumption: test"},
@@ -40,7 +42,12 @@ def minimal_mapping() -> dict:
                 },
             },
             "targets": {
-                "T1": {"indicator": "share", "year": 2030, "at_least": "30 %", "source": "paper, x, line 155"}
+                "T1": {
+                    "indicator": "share",
+                    "year": 2030,
+                    "at_least": "30 %",
+                    "source": "paper, x, line 155",
+                }
             },
         }
     )

@@ -20,7 +20,9 @@ SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     exe = shutil.which("projection")
     cmd = [exe] if exe else [sys.executable, "-m", "projection"]
-    return subprocess.run(cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_run_paper_targets_prints_targets_with_units():
@@ -57,7 +59,9 @@ def test_other_output_formats_hold_the_same_frame(tmp_path, ext):
     r = cli("run", SCENARIOS / "baseline.yaml", "-o", other, "-q")
     assert r.returncode == 0, r.stderr
     expected = pd.read_csv(csv)
-    got = pd.read_parquet(other) if ext == ".parquet" else pd.DataFrame(json.loads(other.read_text()))
+    got = (
+        pd.read_parquet(other) if ext == ".parquet" else pd.DataFrame(json.loads(other.read_text()))
+    )
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
 
 
@@ -92,7 +96,10 @@ BAD = {
         "    params:\n      start: {value: 4, unit: Tbps, source: 'assumption: t'}\n      slope: {value: 1, source: 'assumption: t'}\n",
         ":8:7: indicators.x.params.start: unit 'Tbps' does not fit",
     ),
-    "extends.yaml": ("extends: missing-base.yaml\nname: e\n", ":1:1: extends: `extends` file 'missing-base.yaml' does not exist"),
+    "extends.yaml": (
+        "extends: missing-base.yaml\nname: e\n",
+        ":1:1: extends: `extends` file 'missing-base.yaml' does not exist",
+    ),
     "syntax.yaml": ("name: [unclosed\n", "YAML:"),
 }
 
@@ -135,7 +142,11 @@ def test_existing_output_survives_a_failed_run(tmp_path):
 
 def test_bad_set_and_bad_output_extension(tmp_path):
     r = cli("run", SCENARIOS / "baseline.yaml", "--set", "indicators.nope.params.rate=1")
-    assert r.returncode == 2 and r.stderr.startswith("error:") and len(r.stderr.strip().splitlines()) == 1
+    assert (
+        r.returncode == 2
+        and r.stderr.startswith("error:")
+        and len(r.stderr.strip().splitlines()) == 1
+    )
     r = cli("run", SCENARIOS / "baseline.yaml", "-o", tmp_path / "out.xyz")
     assert r.returncode == 2 and "unknown output format" in r.stderr
 

@@ -42,7 +42,9 @@ def test_python_blocks_run(path, monkeypatch):
 CONSOLE = [(p, i, b) for p in DOCS for i, b in enumerate(blocks(p, "console"))]
 
 
-@pytest.mark.parametrize("path, index, block", CONSOLE, ids=[f"{p.name}-{i}" for p, i, _ in CONSOLE])
+@pytest.mark.parametrize(
+    "path, index, block", CONSOLE, ids=[f"{p.name}-{i}" for p, i, _ in CONSOLE]
+)
 def test_console_blocks_run_and_match(path, index, block, tmp_path):
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")  # outputs land in tmp_path
     shutil.copytree(ROOT / "tests" / "data", tmp_path / "tests" / "data")

@@ -35,8 +35,16 @@ def scenario(indicators: dict, start=2025, end=2040, targets=None) -> dict:
 
 
 SOLAR = {
-    "solar_capacity": {"unit": "GW", "model": "linear", "params": {"start": src(39, "GW"), "slope": src(16.5, "GW/yr")}},
-    "electricity_demand": {"unit": "TWh", "model": "exponential", "params": {"start": src(140, "TWh"), "rate": src(0.03)}},
+    "solar_capacity": {
+        "unit": "GW",
+        "model": "linear",
+        "params": {"start": src(39, "GW"), "slope": src(16.5, "GW/yr")},
+    },
+    "electricity_demand": {
+        "unit": "TWh",
+        "model": "exponential",
+        "params": {"start": src(140, "TWh"), "rate": src(0.03)},
+    },
     "solar_share": {
         "unit": "%",
         "model": "derived",
@@ -57,7 +65,9 @@ def test_derived_solar_share_matches_hand_computation():
 
 def test_derived_unit_must_fit_indicator():
     bad = copy.deepcopy(SOLAR)
-    bad["solar_share"]["expression"] = "solar_capacity * capacity_factor / electricity_demand"  # GW/TWh: 1/time
+    bad["solar_share"]["expression"] = (
+        "solar_capacity * capacity_factor / electricity_demand"  # GW/TWh: 1/time
+    )
     del bad["solar_share"]["params"]["hours"]
     with pytest.raises(UnitError, match="does not fit"):
         projection.load_scenario(scenario(bad))
@@ -89,7 +99,13 @@ def test_derived_cycle_is_an_error():
 
 
 def test_linear_share_is_clipped_with_a_note():
-    ind = {"s": {"unit": "%", "model": "linear", "params": {"start": src(90, "%"), "slope": src(5, "%/yr")}}}
+    ind = {
+        "s": {
+            "unit": "%",
+            "model": "linear",
+            "params": {"start": src(90, "%"), "slope": src(5, "%/yr")},
+        }
+    }
     p = projection.run(scenario(ind, end=2030))
     assert p.values["s"].max() == 100.0
     assert p.value("s", 2026) == pytest.approx(95.0)
@@ -98,8 +114,16 @@ def test_linear_share_is_clipped_with_a_note():
 
 def test_derived_ratio_is_not_clipped_but_noted():
     ind = {
-        "traffic": {"unit": "Gbps", "model": "linear", "params": {"start": src(480, "Gbps"), "slope": src(0, "Gbps/yr")}},
-        "capacity": {"unit": "Gbps", "model": "linear", "params": {"start": src(450, "Gbps"), "slope": src(0, "Gbps/yr")}},
+        "traffic": {
+            "unit": "Gbps",
+            "model": "linear",
+            "params": {"start": src(480, "Gbps"), "slope": src(0, "Gbps/yr")},
+        },
+        "capacity": {
+            "unit": "Gbps",
+            "model": "linear",
+            "params": {"start": src(450, "Gbps"), "slope": src(0, "Gbps/yr")},
+        },
         "use": {"unit": "%", "model": "derived", "expression": "traffic / capacity"},
     }
     p = projection.run(scenario(ind, end=2026))
@@ -120,8 +144,14 @@ def test_to_frame_is_tidy_and_complete():
 # ----------------------------------------------------------------------------- properties
 
 FAMILY_PARAMS = {
-    "linear": lambda d: {"start": src(d(st.floats(0, 1e4)), "Gbps"), "slope": src(d(st.floats(0, 1e3)), "Gbps/yr")},
-    "exponential": lambda d: {"start": src(d(st.floats(0, 1e4)), "Gbps"), "rate": src(d(st.floats(-2, 2)))},
+    "linear": lambda d: {
+        "start": src(d(st.floats(0, 1e4)), "Gbps"),
+        "slope": src(d(st.floats(0, 1e3)), "Gbps/yr"),
+    },
+    "exponential": lambda d: {
+        "start": src(d(st.floats(0, 1e4)), "Gbps"),
+        "rate": src(d(st.floats(-2, 2))),
+    },
     "logistic": lambda d: _saturating(d, "ceiling"),
     "gompertz": lambda d: _saturating(d, "ceiling"),
 }
@@ -130,7 +160,11 @@ FAMILY_PARAMS = {
 def _saturating(d, ceiling_name):
     ceiling = d(st.floats(1.0, 1e5))
     start = d(st.floats(0.0, 1.0)) * ceiling
-    return {"start": src(start, "Gbps"), ceiling_name: src(ceiling, "Gbps"), "rate": src(d(st.floats(-3, 3)))}
+    return {
+        "start": src(start, "Gbps"),
+        ceiling_name: src(ceiling, "Gbps"),
+        "rate": src(d(st.floats(-3, 3))),
+    }
 
 
 @st.composite
@@ -144,7 +178,10 @@ def capacity_indicator(draw):
             "model": "staged",
             "interpolation": draw(st.sampled_from(["step", "linear", "log-linear"])),
             "params": {"start": src(draw(st.floats(0.01, 1e5)), "Gbps")},
-            "milestones": [{"year": y, "value": v, "unit": "Gbps", "source": "assumption: test"} for y, v in zip(years, values)],
+            "milestones": [
+                {"year": y, "value": v, "unit": "Gbps", "source": "assumption: test"}
+                for y, v in zip(years, values)
+            ],
         }
     return {"unit": "Gbps", "model": model, "params": FAMILY_PARAMS[model](draw)}
 
@@ -163,7 +200,9 @@ def test_same_projection_in_gbps_and_tbps_differs_by_1000(indicator):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.permutations(["solar_capacity", "electricity_demand", "solar_share"]), st.floats(0.05, 0.3))
+@given(
+    st.permutations(["solar_capacity", "electricity_demand", "solar_share"]), st.floats(0.05, 0.3)
+)
 def test_results_do_not_depend_on_indicator_order(order, factor):
     """Projected values, and the order indicators are reported in, are the same whatever order
     the indicators are written in the file."""
@@ -194,7 +233,12 @@ def test_share_indicators_stay_within_0_and_100_percent(model, start, frac, rate
     elif model == "bass":
         ceiling = max(ceiling, 1e-6)
         start = min(start, ceiling)
-        params = {"start": src(start, "%"), "market": src(ceiling, "%"), "p": src(abs(rate) / 5), "q": src(abs(rate))}
+        params = {
+            "start": src(start, "%"),
+            "market": src(ceiling, "%"),
+            "p": src(abs(rate) / 5),
+            "q": src(abs(rate)),
+        }
     else:
         ceiling = max(ceiling, 1e-6)
         start = min(start, ceiling)

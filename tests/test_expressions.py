@@ -399,8 +399,10 @@ def test_dependency_order_does_not_depend_on_insertion_order():
         ({"b": ["a"], "a": ["b"]}, "cycle between derived indicators: a -> b -> a"),
         ({"x": ["x"]}, "cycle between derived indicators: x -> x"),
         ({"z": ["c"], "c": ["d"], "d": ["c"]}, "cycle between derived indicators: c -> d -> c"),
-        ({"a": ["b"], "b": ["c"], "c": ["a"]},
-         "cycle between derived indicators: a -> b -> c -> a"),
+        (
+            {"a": ["b"], "b": ["c"], "c": ["a"]},
+            "cycle between derived indicators: a -> b -> c -> a",
+        ),
     ],
 )
 def test_cycles_are_reported_deterministically(graph, message):

@@ -41,7 +41,14 @@ def test_exception_hierarchy():
 
 
 def test_families_registry():
-    assert set(projection.FAMILIES) == {"linear", "exponential", "logistic", "gompertz", "bass", "staged"}
+    assert set(projection.FAMILIES) == {
+        "linear",
+        "exponential",
+        "logistic",
+        "gompertz",
+        "bass",
+        "staged",
+    }
 
 
 def test_library_api_from_plain_python_c():
@@ -52,7 +59,9 @@ def test_library_api_from_plain_python_c():
         "f = projection.run(s2).to_frame();"
         "print(list(f.columns), len(f), f.scenario.iloc[0])"
     )
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 0, r.stderr
     assert "['scenario', 'indicator', 'year', 'value', 'unit']" in r.stdout
     assert r.stdout.split()[-1] == "baseline"

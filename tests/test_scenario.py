@@ -133,7 +133,10 @@ def test_ceiling_below_start_is_refused(mini):
 
 @pytest.mark.parametrize(
     "horizon, message",
-    [({"start": 2030, "end": 2025}, "before start"), ({"start": 2025, "end": 2030, "step": 0}, "positive")],
+    [
+        ({"start": 2030, "end": 2025}, "before start"),
+        ({"start": 2025, "end": 2030, "step": 0}, "positive"),
+    ],
 )
 def test_bad_horizon(mini, horizon, message):
     mini["horizon"] = horizon
@@ -247,7 +250,10 @@ def test_extends_cycle_and_missing(write):
 
 
 def test_error_in_parent_points_to_parent_file(write):
-    write("p.yaml", "name: p\nhorizon: {start: 2025, end: 2030}\nindicators:\n  x: {unit: GW, model: lineer}\n")
+    write(
+        "p.yaml",
+        "name: p\nhorizon: {start: 2025, end: 2030}\nindicators:\n  x: {unit: GW, model: lineer}\n",
+    )
     c = write("c.yaml", "extends: p.yaml\n")
     err = _error(c)
     assert err.file.endswith("p.yaml") and err.line == 4

@@ -45,7 +45,9 @@ def test_every_number_has_a_paper_citation_or_a_reasoned_assumption(path):
         kind = source_kind(source)
         assert kind in ("paper", "assumption", "definition"), f"{path.name}: {where}: {source!r}"
         if kind == "paper":
-            assert CITATION.match(source), f"{where}: citation must read 'paper, <section>, line N': {source!r}"
+            assert CITATION.match(source), (
+                f"{where}: citation must read 'paper, <section>, line N': {source!r}"
+            )
         if kind == "assumption":
             reason = source.split(":", 1)[1].strip() if ":" in source else ""
             assert len(reason) >= 15, f"{where}: an assumption needs a reason: {source!r}"
@@ -64,7 +66,9 @@ def test_years_the_paper_does_not_give_are_marked(path):
             assert m.year_source and source_kind(m.year_source) == "assumption", (path.name, m)
 
 
-@pytest.mark.skipif(not PAPER.exists(), reason="the seed paper (../shared) is not beside this checkout")
+@pytest.mark.skipif(
+    not PAPER.exists(), reason="the seed paper (../shared) is not beside this checkout"
+)
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_paper_citations_point_at_lines_holding_the_number(path):
     lines = PAPER.read_text(encoding="utf-8").splitlines()
@@ -74,7 +78,9 @@ def test_paper_citations_point_at_lines_holding_the_number(path):
         if not m or where.endswith(".year"):
             continue
         line = lines[int(m.group(2)) - 1]
-        number = projection.units.parse_quantity(value)[0] if isinstance(value, str) else float(value)
+        number = (
+            projection.units.parse_quantity(value)[0] if isinstance(value, str) else float(value)
+        )
         text = f"{number:g}"
         assert text in line, f"{path.name}: {where}: {text} not on paper line {m.group(2)}"
 
@@ -91,7 +97,10 @@ def test_paper_targets_meets_the_paper_and_baseline_misses_ev():
 
 def test_scenarios_are_ordered_as_named():
     """accelerated >= paper-targets >= baseline >= delayed for the EV share in every year."""
-    runs = {n: projection.run(SCENARIOS / f"{n}.yaml")["ev_sales_share"] for n in ("accelerated", "paper-targets", "baseline", "delayed")}
+    runs = {
+        n: projection.run(SCENARIOS / f"{n}.yaml")["ev_sales_share"]
+        for n in ("accelerated", "paper-targets", "baseline", "delayed")
+    }
     years = runs["baseline"].index[1:]
     assert (runs["accelerated"][years] >= runs["paper-targets"][years]).all()
     assert (runs["paper-targets"][years] > runs["baseline"][years]).all()

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -65,9 +65,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")
+    ] = False,
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = None,
 ) -> None:
     _state["debug"] = debug
@@ -84,9 +87,11 @@ def _load_all(files: list[Path], overrides: list[str]) -> list[Scenario]:
     return scenarios
 
 
-FilesArg = Annotated[list[Path], typer.Argument(help="Scenario files (YAML or TOML).", show_default=False)]
+FilesArg = Annotated[
+    list[Path], typer.Argument(help="Scenario files (YAML or TOML).", show_default=False)
+]
 SetOpt = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option(
         "--set",
         "-s",
@@ -100,11 +105,12 @@ def run(
     files: FilesArg,
     set_: SetOpt = None,
     output: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--output", "-o", help="Write the tidy frame to .csv, .parquet or .json."),
     ] = None,
     years: Annotated[
-        Optional[str], typer.Option("--years", help="Years to print, e.g. 2025,2030,2035 (default: milestones).")
+        str | None,
+        typer.Option("--years", help="Years to print, e.g. 2025,2030,2035 (default: milestones)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
@@ -122,7 +128,9 @@ def run(
             for p in results:
                 _print_projection(console, p, wanted)
             if output is not None:
-                console.print(f"wrote {output} ({sum(len(p.years) * len(p.values) for p in results)} rows)")
+                console.print(
+                    f"wrote {output} ({sum(len(p.years) * len(p.values) for p in results)} rows)"
+                )
 
 
 @app.command()
@@ -144,7 +152,9 @@ def _parse_years(text: str | None) -> list[int] | None:
     try:
         return [int(y) for y in text.split(",") if y.strip()]
     except ValueError:
-        raise ProjectionError(f"--years {text!r}: expected comma-separated years, e.g. 2025,2030") from None
+        raise ProjectionError(
+            f"--years {text!r}: expected comma-separated years, e.g. 2025,2030"
+        ) from None
 
 
 def format_value(value: float, unit: str) -> str:
@@ -165,9 +175,13 @@ def _print_projection(console: Console, p: Projection, years: list[int] | None) 
     if years is not None:
         bad = [y for y in years if y not in set(p.years.tolist())]
         if bad:
-            raise ProjectionError(f"--years: {bad[0]} is not a projected year of {s.name!r} ({p.years[0]}..{p.years[-1]})")
+            raise ProjectionError(
+                f"--years: {bad[0]} is not a projected year of {s.name!r} ({p.years[0]}..{p.years[-1]})"
+            )
     frame = p.table(years)
-    title = f"[bold]{s.name}[/bold]" + (f": {s.description.strip().splitlines()[0]}" if s.description.strip() else "")
+    title = f"[bold]{s.name}[/bold]" + (
+        f": {s.description.strip().splitlines()[0]}" if s.description.strip() else ""
+    )
     console.print(title)
     table = Table()
     table.add_column("indicator")
@@ -182,8 +196,12 @@ def _print_projection(console: Console, p: Projection, years: list[int] | None) 
     if s.targets:
         targets = Table(show_header=True, box=None, pad_edge=False, padding=(0, 1, 0, 2))
         for col in ("target", "indicator", "year", "required", "projected", "status", "source"):
-            targets.add_column(col, justify="right" if col in ("required", "projected") else "left",
-                               overflow="fold", max_width=60 if col == "source" else None)
+            targets.add_column(
+                col,
+                justify="right" if col in ("required", "projected") else "left",
+                overflow="fold",
+                max_width=60 if col == "source" else None,
+            )
         for tid, t in s.targets.items():
             unit = s.indicators[t.indicator].unit
             need = t.required(unit)
@@ -192,8 +210,15 @@ def _print_projection(console: Console, p: Projection, years: list[int] | None) 
             ok = got >= need * (1 - 1e-12) if key == "at_least" else got <= need * (1 + 1e-12)
             sign = ">=" if key == "at_least" else "<="
             status = "[green]met[/green]" if ok else "[red]missed[/red]"
-            targets.add_row(tid, t.indicator, str(t.year), f"{sign} {format_value(need, unit)}",
-                            format_value(got, unit), status, " ".join(t.source.split()))
+            targets.add_row(
+                tid,
+                t.indicator,
+                str(t.year),
+                f"{sign} {format_value(need, unit)}",
+                format_value(got, unit),
+                status,
+                " ".join(t.source.split()),
+            )
         console.print(targets)
     for note in p.notes:
         console.print(f"  [yellow]note[/yellow]: {note}")

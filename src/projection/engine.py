@@ -67,12 +67,18 @@ def run(scenario: Scenario | str | Path | Mapping[str, Any]) -> Projection:
     for name in scenario.order:
         ind = scenario.indicators[name]
         if ind.model == DERIVED:
-            env = {dep: Quantity(values[dep], scenario.indicators[dep].unit) for dep in scenario.expression(name).names if dep in values}
+            env = {
+                dep: Quantity(values[dep], scenario.indicators[dep].unit)
+                for dep in scenario.expression(name).names
+                if dep in values
+            }
             for pname, param in ind.params.items():
                 magnitude, unit = param.quantity()
                 env[pname] = Quantity(magnitude, unit or "")
             result = scenario.expression(name).evaluate(env)
-            out = np.broadcast_to(np.asarray(result.to(ind.unit).magnitude, dtype=float), years.shape).copy()
+            out = np.broadcast_to(
+                np.asarray(result.to(ind.unit).magnitude, dtype=float), years.shape
+            ).copy()
         else:
             family = get_family(ind.model)
             params = ind.resolved()
@@ -80,7 +86,9 @@ def run(scenario: Scenario | str | Path | Mapping[str, Any]) -> Projection:
             kwargs: dict[str, Any] = {}
             if ind.model == "staged":
                 kwargs["interpolation"] = ind.interpolation or "step"
-            out = np.asarray(family.evaluate(years, base_year=base_year, **params, **kwargs), dtype=float)
+            out = np.asarray(
+                family.evaluate(years, base_year=base_year, **params, **kwargs), dtype=float
+            )
         out, note = _bound(name, ind.unit, years, out, clip=ind.model != DERIVED)
         if note:
             notes.append(note)
@@ -106,7 +114,9 @@ def _bound(
                 parts.append(f"{what} from {first}, clipped to {bound}")
             else:
                 listed = ", ".join(str(int(y)) for y in years[hit])
-                parts.append(f"{what} in {listed} (a derived value: its inputs disagree there; not clipped)")
+                parts.append(
+                    f"{what} in {listed} (a derived value: its inputs disagree there; not clipped)"
+                )
     if not clip:
         return out, f"{name}: " + "; ".join(parts)
     return np.clip(out, 0.0, upper), f"{name}: trajectory " + "; ".join(parts)

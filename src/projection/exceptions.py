@@ -68,7 +68,7 @@ class ScenarioError(ProjectionError, ValueError):
         line: int | None = None,
         col: int | None = None,
         path: str | None = None,
-    ) -> "ScenarioError":
+    ) -> ScenarioError:
         """Return a copy of this error with missing location fields filled in."""
         new = type(self)(
             self.message,

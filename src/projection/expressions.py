@@ -749,8 +749,7 @@ class _Evaluator:
                 and np.any(left.magnitude < 0)
             ):
                 raise ExpressionError(
-                    f"negative number raised to the non-integer power {exponent:g} "
-                    f"in {node.src!r}"
+                    f"negative number raised to the non-integer power {exponent:g} in {node.src!r}"
                 )
             if self.check_values and exponent < 0 and np.any(left.magnitude == 0):
                 raise ExpressionError(f"zero raised to a negative power in {node.src!r}")
@@ -814,8 +813,7 @@ class _Evaluator:
             x = np.asarray(value.m_as(ureg.dimensionless), dtype=float)
         except pint.errors.PintError:
             raise ExpressionError(
-                f"{name}() needs a dimensionless argument, got {_fmt(value.units)} "
-                f"in {node.src!r}"
+                f"{name}() needs a dimensionless argument, got {_fmt(value.units)} in {node.src!r}"
             ) from None
         if name == "log":
             if self.check_values and np.any(x <= 0):

@@ -124,20 +124,24 @@ def _resolve_extends(doc: Document, base_dir: Path, stack: list[Path]) -> Docume
         )
     parent_path = (base_dir / parent_ref).resolve()
     if parent_path in stack:
-        cycle = " -> ".join(p.name for p in stack[stack.index(parent_path):] + [parent_path])
+        cycle = " -> ".join(p.name for p in stack[stack.index(parent_path) :] + [parent_path])
         raise doc.error(f"`extends` cycle: {cycle}", ("extends",))
     if len(stack) >= MAX_EXTENDS_DEPTH:
         raise doc.error(f"`extends` chain deeper than {MAX_EXTENDS_DEPTH} files", ("extends",))
     if not parent_path.is_file():
         what = "is a directory" if parent_path.is_dir() else "does not exist"
-        raise doc.error(f"`extends` file {parent_ref!r} {what} (looked at {parent_path})", ("extends",))
+        raise doc.error(
+            f"`extends` file {parent_ref!r} {what} (looked at {parent_path})", ("extends",)
+        )
     parent = _load_file(parent_path, stack)
     child = dict(doc.data)
     child.pop("extends")
     parent_data = dict(parent.data)
     for own in ("name", "description"):
         parent_data.pop(own, None)
-    positions = {k: v for k, v in parent.positions.items() if k and k[0] not in ("name", "description")}
+    positions = {
+        k: v for k, v in parent.positions.items() if k and k[0] not in ("name", "description")
+    }
     positions.update(doc.positions)
     merged = merge(parent_data, child)
     if "name" not in merged and doc.file is not None:
@@ -189,7 +193,7 @@ def _read_file(path: Path) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ScenarioError(
-            f"not a UTF-8 text file (byte {err.start}: {raw[err.start:err.start + 1]!r})",
+            f"not a UTF-8 text file (byte {err.start}: {raw[err.start : err.start + 1]!r})",
             file=name,
         ) from None
     if "\x00" in text:
@@ -216,7 +220,10 @@ def _read_toml(text: str, name: str) -> Document:
                 pass
         raise ScenarioError(f"TOML syntax error: {msg}", file=name, line=line, col=col) from None
     if not data:
-        raise ScenarioError("empty scenario file (expected a mapping with `name`, `horizon`, `indicators`)", file=name)
+        raise ScenarioError(
+            "empty scenario file (expected a mapping with `name`, `horizon`, `indicators`)",
+            file=name,
+        )
     return Document(data=_check_finite_tree(data, name, {}), file=name)
 
 
@@ -270,7 +277,10 @@ def _read_yaml(text: str, name: str) -> Document:
         loader.dispose()
     if not isinstance(data, dict):
         raise ScenarioError(
-            f"a scenario file must be a mapping, got {type(data).__name__}", file=name, line=1, col=1
+            f"a scenario file must be a mapping, got {type(data).__name__}",
+            file=name,
+            line=1,
+            col=1,
         )
     return Document(data=_check_finite_tree(data, name, positions), positions=positions, file=name)
 
@@ -286,8 +296,14 @@ def _walk_positions(node, path: Path_, out: dict, name: str, count: list[int]) -
     out.setdefault(path, (name, node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
-            out.setdefault(path + (key,), (name, key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+            key = (
+                key_node.value
+                if isinstance(key_node, yaml.ScalarNode)
+                else str(key_node.start_mark)
+            )
+            out.setdefault(
+                path + (key,), (name, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            )
             _walk_positions(value_node, path + (key,), out, name, count)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
@@ -90,7 +89,8 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
         "csv": lambda p: frame.to_csv(p, index=False),
         "parquet": lambda p: frame.to_parquet(p, index=False),
         "json": lambda p: p.write_text(
-            json.dumps(json.loads(frame.to_json(orient="records")), indent=1) + "\n", encoding="utf-8"
+            json.dumps(json.loads(frame.to_json(orient="records")), indent=1) + "\n",
+            encoding="utf-8",
         ),
     }
     with atomic_path(path) as tmp:

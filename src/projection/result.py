@@ -34,7 +34,7 @@ class Projection:
         Things the run did that a reader should know (values clipped to a share's bounds).
     """
 
-    scenario: "Scenario"
+    scenario: Scenario
     years: np.ndarray
     values: dict[str, np.ndarray]
     notes: list[str] = field(default_factory=list)
@@ -54,9 +54,7 @@ class Projection:
         try:
             data = self.values[indicator]
         except KeyError:
-            raise KeyError(
-                f"no indicator {indicator!r} (have: {', '.join(self.values)})"
-            ) from None
+            raise KeyError(f"no indicator {indicator!r} (have: {', '.join(self.values)})") from None
         return pd.Series(data, index=pd.Index(self.years, name="year"), name=indicator)
 
     def __iter__(self):

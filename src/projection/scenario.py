@@ -13,7 +13,6 @@ the engine never converts units in its hot path.
 
 from __future__ import annotations
 
-import copy
 import difflib
 from collections.abc import Mapping
 from pathlib import Path
@@ -61,7 +60,7 @@ def source_kind(source: str) -> str:
     """
     head = source.strip().lower()
     for kind in SOURCE_KINDS:
-        if head.startswith(kind) and head[len(kind): len(kind) + 1] in (",", ":", " ", ""):
+        if head.startswith(kind) and head[len(kind) : len(kind) + 1] in (",", ":", " ", ""):
             return kind
     return "other"
 
@@ -74,7 +73,9 @@ class Param(_Model):
     """One parameter: a value, its unit, and where it comes from."""
 
     value: ValueField = Field(description="A number, or a string with its unit such as '4 Tbps'.")
-    unit: str | None = Field(None, description="Unit of a bare-number value, e.g. 'GW', '%', '1/yr'.")
+    unit: str | None = Field(
+        None, description="Unit of a bare-number value, e.g. 'GW', '%', '1/yr'."
+    )
     source: NonEmpty = Field(
         description="'paper, <section>, line N' or 'assumption: <reason>' (or 'definition:', 'data:').",
         examples=["paper, Analysis I, line 155", "assumption: the paper gives no date"],
@@ -91,7 +92,9 @@ class Milestone(_Model):
     year: StrictInt
     value: ValueField
     unit: str | None = None
-    source: NonEmpty = Field(description="Source of the value (and of the year unless year_source is given).")
+    source: NonEmpty = Field(
+        description="Source of the value (and of the year unless year_source is given)."
+    )
     year_source: str | None = Field(
         None, description="Source of the year when it differs from the value's, e.g. an assumption."
     )
@@ -111,16 +114,24 @@ class Horizon(_Model):
 class Indicator(_Model):
     """An indicator: its unit, its growth family and the family's parameters."""
 
-    unit: str = Field(description="Unit the indicator is reported in, e.g. '%', 'Gbps', 'GW', 'TWh'.")
-    model: str = Field(description="Growth family: " + ", ".join(sorted(FAMILIES) + [DERIVED]) + ".")
+    unit: str = Field(
+        description="Unit the indicator is reported in, e.g. '%', 'Gbps', 'GW', 'TWh'."
+    )
+    model: str = Field(
+        description="Growth family: " + ", ".join(sorted(FAMILIES) + [DERIVED]) + "."
+    )
     description: str = ""
-    base_year: StrictInt | None = Field(None, description="Year at which the trajectory equals `start` (default: horizon start).")
+    base_year: StrictInt | None = Field(
+        None, description="Year at which the trajectory equals `start` (default: horizon start)."
+    )
     params: dict[str, Param] = Field(default_factory=dict)
     milestones: list[Milestone] | None = Field(None, description="`staged` only: dated values.")
     interpolation: Literal["step", "linear", "log-linear"] | None = Field(
         None, description="`staged` only: how values move between milestones (default step)."
     )
-    expression: str | None = Field(None, description="`derived` only: e.g. 'ofc_traffic / ofc_capacity'.")
+    expression: str | None = Field(
+        None, description="`derived` only: e.g. 'ofc_traffic / ofc_capacity'."
+    )
 
     def resolved(self) -> dict[str, float]:
         """Parameters as floats in the indicator's unit (rates in 1/yr)."""
@@ -188,7 +199,9 @@ class Scenario(_Model):
     name: NonEmpty
     description: str = ""
     horizon: Horizon
-    report_years: list[StrictInt] | None = Field(None, description="Years printed by `projection run`.")
+    report_years: list[StrictInt] | None = Field(
+        None, description="Years printed by `projection run`."
+    )
     indicators: dict[str, Indicator]
     targets: dict[str, Target] = Field(default_factory=dict)
 
@@ -244,8 +257,15 @@ class Scenario(_Model):
         rows: list[dict[str, Any]] = []
 
         def add(path: str, value: Any, unit: str | None, source: str) -> None:
-            rows.append({"path": path, "value": value, "unit": unit or "", "source": " ".join(source.split()),
-                         "kind": source_kind(source)})
+            rows.append(
+                {
+                    "path": path,
+                    "value": value,
+                    "unit": unit or "",
+                    "source": " ".join(source.split()),
+                    "kind": source_kind(source),
+                }
+            )
 
         for name in sorted(self.indicators):
             ind = self.indicators[name]
@@ -262,7 +282,7 @@ class Scenario(_Model):
         """The resolved scenario (``extends`` applied) as plain data."""
         return self.model_dump(mode="json", exclude_none=True)
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> "Scenario":
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A new validated scenario with the dotted paths in ``overrides`` set.
 
         A path that ends at a parameter (``indicators.x.params.rate``) sets its ``value``
@@ -286,6 +306,16 @@ class Scenario(_Model):
             chain=doc.chain if doc else [],
         )
         return _validate(new_doc)
+
+
+# (model, field) -> (model of the field's items, whether a key/index comes before them)
+_NESTED: dict[tuple[type[BaseModel], str], tuple[type[BaseModel], bool]] = {
+    (Scenario, "horizon"): (Horizon, False),
+    (Scenario, "indicators"): (Indicator, True),
+    (Scenario, "targets"): (Target, True),
+    (Indicator, "params"): (Param, True),
+    (Indicator, "milestones"): (Milestone, True),
+}
 
 
 # ---------------------------------------------------------------------------- public loader
@@ -341,21 +371,25 @@ def _from_pydantic(err: ValidationError, doc: Document) -> ScenarioError:
     errors = err.errors(include_url=False)
     # a misspelt key also makes its right spelling "missing": report the misspelling first
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc: Path_ = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith(("function-", "union", "int", "float", "str"))))
+    loc: Path_ = tuple(
+        p
+        for p in first["loc"]
+        if not (isinstance(p, str) and p.startswith(("function-", "union", "int", "float", "str")))
+    )
     # pydantic adds the union member ("float", "str") as a path element; strip them above
     kind = first["type"]
     msg = first["msg"]
     inp = first.get("input")
     if kind == "extra_forbidden":
-        parent = _get(doc.data, loc[:-1])
-        allowed = _allowed_keys(loc[:-1], doc.data)
+        allowed = _allowed_keys(loc[:-1])
         hint = _suggest(str(loc[-1]), allowed)
         expected = f"expected one of: {', '.join(allowed)}" if allowed else "not expected here"
         msg = f"unknown key {loc[-1]!r}{hint} ({expected})"
-        del parent
     elif kind == "missing":
         msg = f"missing required key {loc[-1]!r}"
-    elif kind.startswith(("int_", "float_", "string_", "dict_", "list_", "model_", "literal_", "bool_")):
+    elif kind.startswith(
+        ("int_", "float_", "string_", "dict_", "list_", "model_", "literal_", "bool_")
+    ):
         msg = f"{msg} (got {type(inp).__name__} {_short(inp)})"
     elif kind == "value_error":
         msg = msg.removeprefix("Value error, ")
@@ -367,51 +401,24 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_KEYS: dict[str, type[BaseModel]] = {}
-
-
-def _allowed_keys(parent: Path_, data: dict) -> list[str]:
+def _allowed_keys(parent: Path_) -> list[str]:
     """Field names allowed at ``parent`` (for 'did you mean' hints)."""
     model: type[BaseModel] | None = Scenario
     path = list(parent)
     while path and model is not None:
-        head = path.pop(0)
-        fld = model.model_fields.get(str(head))
-        if fld is None:
+        head = str(path.pop(0))
+        nested = _NESTED.get((model, head))
+        if nested is None:
             return []
-        ann = fld.annotation
-        if model is Scenario and head == "indicators":
-            model = Indicator
+        model, keyed = nested
+        if keyed:
             path = path[1:]
-        elif model is Scenario and head == "targets":
-            model = Target
-            path = path[1:]
-        elif model is Scenario and head == "horizon":
-            model = Horizon
-        elif model is Indicator and head == "params":
-            model = Param
-            path = path[1:]
-        elif model is Indicator and head == "milestones":
-            model = Milestone
-            path = path[1:]
-        else:
-            model = None
-        del ann
     return sorted(model.model_fields) if model is not None else []
 
 
 def _suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f", did you mean {close[0]!r}?" if close else ""
-
-
-def _get(data: Any, path: Path_) -> Any:
-    for p in path:
-        try:
-            data = data[p]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 # ----------------------------------------------------------------------- semantic checks
@@ -436,12 +443,17 @@ def _convert(quantity: tuple[float, str], to_unit: str) -> float:
 def _check(s: Scenario) -> None:
     h = s.horizon
     if h.step <= 0:
-        raise ScenarioError(f"step must be a positive number of years (got {h.step})", path="horizon.step")
+        raise ScenarioError(
+            f"step must be a positive number of years (got {h.step})", path="horizon.step"
+        )
     if h.end < h.start:
-        raise ScenarioError(f"end ({h.end}) is before start ({h.start}) (expected end >= start)", path="horizon.end")
+        raise ScenarioError(
+            f"end ({h.end}) is before start ({h.start}) (expected end >= start)", path="horizon.end"
+        )
     if h.end - h.start > MAX_HORIZON_YEARS:
         raise ScenarioError(
-            f"horizon spans {h.end - h.start} years (at most {MAX_HORIZON_YEARS})", path="horizon.end"
+            f"horizon spans {h.end - h.start} years (at most {MAX_HORIZON_YEARS})",
+            path="horizon.end",
         )
     if not s.indicators:
         raise ScenarioError("a scenario needs at least one indicator", path="indicators")
@@ -460,7 +472,10 @@ def _check(s: Scenario) -> None:
         raise err.located(path="indicators") from None
     for y in s.report_years or []:
         if y not in s.years:
-            raise ScenarioError(f"{y} is not a projected year ({h.start}..{h.end} step {h.step})", path="report_years")
+            raise ScenarioError(
+                f"{y} is not a projected year ({h.start}..{h.end} step {h.step})",
+                path="report_years",
+            )
     for tid, t in s.targets.items():
         where = f"targets.{tid}"
         if t.indicator not in s.indicators:
@@ -492,9 +507,12 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
             f"(expected one of: {', '.join(options)})",
             path=f"{where}.model",
         )
-    if ind.base_year is not None and not (s.horizon.start - MAX_HORIZON_YEARS <= ind.base_year <= s.horizon.end):
+    if ind.base_year is not None and not (
+        s.horizon.start - MAX_HORIZON_YEARS <= ind.base_year <= s.horizon.end
+    ):
         raise ScenarioError(
-            f"base_year {ind.base_year} is after the horizon end {s.horizon.end}", path=f"{where}.base_year"
+            f"base_year {ind.base_year} is after the horizon end {s.horizon.end}",
+            path=f"{where}.base_year",
         )
     try:
         share = is_share(ind.unit)
@@ -508,9 +526,13 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
     if ind.model != "staged":
         for key in ("milestones", "interpolation"):
             if getattr(ind, key) is not None:
-                raise ScenarioError(f"`{key}` is only for `staged` indicators", path=f"{where}.{key}")
+                raise ScenarioError(
+                    f"`{key}` is only for `staged` indicators", path=f"{where}.{key}"
+                )
     family = get_family(ind.model)
-    specs = {p.name: p for p in family.params if p.name not in ("milestone_years", "milestone_values")}
+    specs = {
+        p.name: p for p in family.params if p.name not in ("milestone_years", "milestone_values")
+    }
     for pname in ind.params:
         if pname not in specs:
             raise ScenarioError(
@@ -531,21 +553,29 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
             value = _convert(param.quantity(), expected)
         except UnitError as err:
             raise err.located(path=f"{where}.params.{pname}") from None
-        if share and spec.kind == "level" and not (0.0 <= value * conversion_factor(ind.unit, "") <= 1.0):
-            raise ParameterErrorAt(
+        if (
+            share
+            and spec.kind == "level"
+            and not (0.0 <= value * conversion_factor(ind.unit, "") <= 1.0)
+        ):
+            raise ScenarioError(
                 f"a share must lie between 0 and 100 % (got {param.value}{' ' + param.unit if param.unit else ''})",
                 path=f"{where}.params.{pname}",
             )
     if ind.model == "staged":
         if not ind.milestones:
-            raise ScenarioError("a `staged` indicator needs at least one milestone", path=f"{where}.milestones")
+            raise ScenarioError(
+                "a `staged` indicator needs at least one milestone", path=f"{where}.milestones"
+            )
         for i, m in enumerate(ind.milestones):
             try:
                 v = _convert(m.quantity(), ind.unit)
             except UnitError as err:
                 raise err.located(path=f"{where}.milestones.{i}") from None
             if share and not (0.0 <= v * conversion_factor(ind.unit, "") <= 1.0):
-                raise ScenarioError("a share must lie between 0 and 100 %", path=f"{where}.milestones.{i}.value")
+                raise ScenarioError(
+                    "a share must lie between 0 and 100 %", path=f"{where}.milestones.{i}.value"
+                )
     # the family's own domain checks, with its message naming the parameter
     try:
         family.validate(**ind.resolved())
@@ -561,17 +591,15 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
     return set()
 
 
-def ParameterErrorAt(message: str, path: str) -> ScenarioError:  # noqa: N802 - reads like a class
-    return ScenarioError(message, path=path)
-
-
 def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:
     where = f"indicators.{name}"
     for key in ("milestones", "interpolation"):
         if getattr(ind, key) is not None:
             raise ScenarioError(f"`{key}` is only for `staged` indicators", path=f"{where}.{key}")
     if not ind.expression:
-        raise ScenarioError("a `derived` indicator needs an `expression`", path=f"{where}.expression")
+        raise ScenarioError(
+            "a `derived` indicator needs an `expression`", path=f"{where}.expression"
+        )
     try:
         expr = parse_expression(ind.expression)
     except ExpressionError as err:
@@ -646,7 +674,12 @@ def _apply_override(data: dict[str, Any], path: str, value: Any) -> None:
         node = _child(node, part, parts[: i + 1], path)
     last = parts[-1]
     current = _child(node, last, parts, path) if _has(node, last) else None
-    if isinstance(current, dict) and "source" in current and "value" in current and not isinstance(value, dict):
+    if (
+        isinstance(current, dict)
+        and "source" in current
+        and "value" in current
+        and not isinstance(value, dict)
+    ):
         current["value"] = value
         if isinstance(value, str) and parse_quantity(value)[1]:
             current.pop("unit", None)
@@ -654,11 +687,15 @@ def _apply_override(data: dict[str, Any], path: str, value: Any) -> None:
         return
     if isinstance(node, list):
         if not isinstance(last, int) or not 0 <= last < len(node):
-            raise ScenarioError(f"override {path!r}: no item {last} (the list has {len(node)})", path=path)
+            raise ScenarioError(
+                f"override {path!r}: no item {last} (the list has {len(node)})", path=path
+            )
         node[last] = value
         return
     if not isinstance(node, dict):
-        raise ScenarioError(f"override {path!r}: cannot set a field inside a {type(node).__name__}", path=path)
+        raise ScenarioError(
+            f"override {path!r}: cannot set a field inside a {type(node).__name__}", path=path
+        )
     node[last] = value
     _mark_parent_override(data, parts, path, value)
 
@@ -693,7 +730,3 @@ def _child(node: Any, key: Any, sofar: list, path: str) -> Any:
             path=where,
         )
     raise ScenarioError(f"override {path!r}: no field {where!r}", path=where)
-
-
-def _deepcopy(data: Any) -> Any:
-    return copy.deepcopy(data)

@@ -24,7 +24,6 @@ from .exceptions import UnitError
 __all__ = ["ureg", "Quantity", "parse_unit", "parse_quantity", "conversion_factor", "is_share"]
 
 
-
 def _make_registry() -> pint.UnitRegistry:
     """pint's default registry, with ``bit`` given its own dimension ``[information]``.
 

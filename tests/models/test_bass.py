@@ -45,7 +45,13 @@ def test_matches_numerical_integration_of_the_ode(start, p, q):
     # forward from y(base) = start with solve_ivp, rtol 1e-10
     d = np.linspace(0.0, 40.0, 161)
     sol = solve_ivp(
-        bass_ode, (0.0, 40.0), [start], t_eval=d, args=(p, q, M), rtol=1e-10, atol=1e-12,
+        bass_ode,
+        (0.0, 40.0),
+        [start],
+        t_eval=d,
+        args=(p, q, M),
+        rtol=1e-10,
+        atol=1e-12,
         method="DOP853",
     )
     y = bass.evaluate(2025 + d, base_year=2025, start=start, market=M, p=p, q=q)
@@ -130,8 +136,14 @@ def test_ensemble_shapes_and_rows():
     assert y.shape == rate.shape == (3, years.size)
     for i in range(3):
         sol = solve_ivp(
-            bass_ode, (0.0, 20.0), [start[i]], t_eval=years - 2025.0, args=(0.02, q[i], M),
-            rtol=1e-10, atol=1e-12, method="DOP853",
+            bass_ode,
+            (0.0, 20.0),
+            [start[i]],
+            t_eval=years - 2025.0,
+            args=(0.02, q[i], M),
+            rtol=1e-10,
+            atol=1e-12,
+            method="DOP853",
         )
         np.testing.assert_allclose(y[i], sol.y[0], rtol=1e-8, atol=1e-9)
     assert bass.adoption([2025], base_year=2025, start=1.0, market=M, p=0.02, q=0.3).shape == (1,)
@@ -140,8 +152,11 @@ def test_ensemble_shapes_and_rows():
 @pytest.mark.parametrize(
     ("params", "name", "text"),
     [
-        ({"start": 120.0, "market": 100.0, "p": 0.01, "q": 0.3}, "start",
-         "must be <= market (got start=120, market=100)"),
+        (
+            {"start": 120.0, "market": 100.0, "p": 0.01, "q": 0.3},
+            "start",
+            "must be <= market (got start=120, market=100)",
+        ),
         ({"start": 0.0, "market": 0.0, "p": 0.01, "q": 0.3}, "market", "must be > 0 (got 0)"),
         ({"start": 0.0, "market": 1.0, "p": 11.0, "q": 0.3}, "p", "must be <= 10 (got 11)"),
         ({"start": 0.0, "market": 1.0, "p": 0.01, "q": -0.1}, "q", "must be >= 0 (got -0.1)"),

@@ -43,7 +43,7 @@ def test_hand_computed_values_with_ceiling():
     #   d = -1: C * 17**(-1/4);  d = 0: C * 2**(-1/4);  d = 1: C * (1 + 1/16)**(-1/4)
     c = 40.0
     y = exponential.evaluate(
-        [2024, 2025, 2026], base_year=2025, start=c * 2 ** -0.25, rate=np.log(2), ceiling=c
+        [2024, 2025, 2026], base_year=2025, start=c * 2**-0.25, rate=np.log(2), ceiling=c
     )
     expected = [c * 17**-0.25, c * 2**-0.25, c * (17 / 16) ** -0.25]
     np.testing.assert_allclose(y, expected, rtol=1e-13)
@@ -90,7 +90,10 @@ def test_ceiling_none_means_no_ceiling():
 def test_ensemble_with_ceilings():
     # member 0: no bend far below its ceiling; member 1: start = ceiling stays at 10
     y = exponential.evaluate(
-        [2025, 2026], base_year=2025, start=[1e-6, 10.0], rate=[np.log(2), 1.0],
+        [2025, 2026],
+        base_year=2025,
+        start=[1e-6, 10.0],
+        rate=[np.log(2), 1.0],
         ceiling=[1e6, 10.0],
     )
     assert y.shape == (2, 2)
@@ -101,14 +104,20 @@ def test_ensemble_with_ceilings():
 @pytest.mark.parametrize(
     ("params", "name", "text"),
     [
-        ({"start": 30.0, "rate": 0.1, "ceiling": 20.0}, "ceiling",
-         "must be >= start (got ceiling=20, start=30)"),
+        (
+            {"start": 30.0, "rate": 0.1, "ceiling": 20.0},
+            "ceiling",
+            "must be >= start (got ceiling=20, start=30)",
+        ),
         ({"start": 0.0, "rate": 0.1, "ceiling": 0.0}, "ceiling", "must be > 0 (got 0)"),
         ({"start": -1.0, "rate": 0.1}, "start", "must be >= 0 (got -1)"),
         ({"start": 1.0, "rate": 100.5}, "rate", "must be <= 100 (got 100.5)"),
         ({"start": 1.0, "rate": -101.0}, "rate", "must be >= -100 (got -101)"),
-        ({"start": [1.0, 2.0], "rate": 0.1, "ceiling": [3.0, 1.5]}, "ceiling",
-         "must be >= start (got ceiling=1.5, start=2 at index 1)"),
+        (
+            {"start": [1.0, 2.0], "rate": 0.1, "ceiling": [3.0, 1.5]},
+            "ceiling",
+            "must be >= start (got ceiling=1.5, start=2 at index 1)",
+        ),
     ],
 )
 def test_validation_messages(params, name, text):

@@ -32,14 +32,23 @@ EXAMPLES = {
 
 ENSEMBLES = {
     "linear": {"start": [1.0, 2.0, 3.0], "slope": [-1.0, 0.0, 2.5]},
-    "exponential": {"start": [0.0, 3.0, 50.0], "rate": [0.1, -0.2, 1.0],
-                    "ceiling": [1.0, 60.0, 50.0]},
-    "logistic": {"start": [0.0, 2.0, 60.0], "ceiling": [1.0, 60.0, 60.0],
-                 "rate": [0.45, -0.1, 2.0]},
-    "gompertz": {"start": [0.0, 2.0, 59.0], "ceiling": [1.0, 60.0, 60.0],
-                 "rate": [0.3, -0.1, 2.0]},
-    "bass": {"start": [0.0, 5.0, 100.0], "market": [100.0, 100.0, 100.0],
-             "p": [0.03, 0.0, 0.01], "q": [0.38, 0.5, 0.0]},
+    "exponential": {
+        "start": [0.0, 3.0, 50.0],
+        "rate": [0.1, -0.2, 1.0],
+        "ceiling": [1.0, 60.0, 50.0],
+    },
+    "logistic": {
+        "start": [0.0, 2.0, 60.0],
+        "ceiling": [1.0, 60.0, 60.0],
+        "rate": [0.45, -0.1, 2.0],
+    },
+    "gompertz": {"start": [0.0, 2.0, 59.0], "ceiling": [1.0, 60.0, 60.0], "rate": [0.3, -0.1, 2.0]},
+    "bass": {
+        "start": [0.0, 5.0, 100.0],
+        "market": [100.0, 100.0, 100.0],
+        "p": [0.03, 0.0, 0.01],
+        "q": [0.38, 0.5, 0.0],
+    },
     "staged": {
         "start": [1.0, 2.0, 3.0],
         "milestone_years": [[2026, 2030], [2027, 2040], [2030, 2031]],
@@ -48,8 +57,12 @@ ENSEMBLES = {
     },
 }
 
-UNIT_BRACKETS = {"level": "[indicator unit]", "rate": "[1/yr]",
-                 "level_rate": "[indicator unit/yr]", "year": "[yr]"}
+UNIT_BRACKETS = {
+    "level": "[indicator unit]",
+    "rate": "[1/yr]",
+    "level_rate": "[indicator unit/yr]",
+    "year": "[yr]",
+}
 
 FAMILY_NAMES = sorted(FAMILIES)
 
@@ -181,8 +194,12 @@ def test_values_outside_the_declared_domain_are_rejected(name, param, value):
 
 @pytest.mark.parametrize(
     ("name", "param"),
-    [(f.name, s.name) for f in FAMILIES.values() for s in f.params
-     if s.name not in f._vector_params],
+    [
+        (f.name, s.name)
+        for f in FAMILIES.values()
+        for s in f.params
+        if s.name not in f._vector_params
+    ],
 )
 def test_matrix_for_an_ensemble_parameter_is_rejected(name, param):
     params = dict(EXAMPLES[name])
@@ -229,8 +246,9 @@ def test_empty_years_give_empty_output(name):
 
 @pytest.mark.parametrize("name", FAMILY_NAMES)
 def test_inputs_are_not_modified(name):
-    params = {k: v if isinstance(v, str) else np.array(v, dtype=float)
-              for k, v in ENSEMBLES[name].items()}
+    params = {
+        k: v if isinstance(v, str) else np.array(v, dtype=float) for k, v in ENSEMBLES[name].items()
+    }
     copies = {k: v if isinstance(v, str) else v.copy() for k, v in params.items()}
     years = YEARS.astype(float)
     get_family(name).evaluate(years, base_year=BASE, **params)
@@ -275,7 +293,7 @@ def test_docstring_documents_every_parameter_with_its_unit(name):
         start = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{spec.name} :"))
         indent = len(lines[start]) - len(lines[start].lstrip())
         body = []
-        for line in lines[start + 1:]:
+        for line in lines[start + 1 :]:
             if line.strip() and len(line) - len(line.lstrip()) <= indent:
                 break
             body.append(line)

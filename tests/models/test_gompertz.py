@@ -13,7 +13,10 @@ def test_hand_computed_values():
     #   d = -1: C e^{-8};  d = 0: C e^{-4};  d = 1: C e^{-2};  d = 2: C e^{-1} (the inflection)
     c = 100.0
     y = gompertz.evaluate(
-        [2024, 2025, 2026, 2027], base_year=2025, start=c * np.exp(-4), ceiling=c,
+        [2024, 2025, 2026, 2027],
+        base_year=2025,
+        start=c * np.exp(-4),
+        ceiling=c,
         rate=np.log(2),
     )
     np.testing.assert_allclose(y, c * np.exp([-8.0, -4.0, -2.0, -1.0]), rtol=1e-13)
@@ -24,8 +27,12 @@ def test_matches_the_gompertz_ode():
     start, c, r = 3.0, 80.0, 0.25
     d = np.linspace(0.0, 40.0, 81)
     sol = solve_ivp(
-        lambda t, y: r * y * np.log(c / y), (0.0, 40.0), [start], t_eval=d,
-        rtol=1e-11, atol=1e-12,
+        lambda t, y: r * y * np.log(c / y),
+        (0.0, 40.0),
+        [start],
+        t_eval=d,
+        rtol=1e-11,
+        atol=1e-12,
     )
     y = gompertz.evaluate(2025 + d, base_year=2025, start=start, ceiling=c, rate=r)
     np.testing.assert_allclose(y, sol.y[0], rtol=1e-8)
@@ -61,11 +68,13 @@ def test_ensemble_rows_follow_the_textbook_formula():
 @pytest.mark.parametrize(
     ("params", "name", "text"),
     [
-        ({"start": 30.0, "ceiling": 20.0, "rate": 0.1}, "ceiling",
-         "must be >= start (got ceiling=20, start=30)"),
+        (
+            {"start": 30.0, "ceiling": 20.0, "rate": 0.1},
+            "ceiling",
+            "must be >= start (got ceiling=20, start=30)",
+        ),
         ({"start": -0.5, "ceiling": 2.0, "rate": 0.1}, "start", "must be >= 0 (got -0.5)"),
-        ({"start": 1.0, "ceiling": 2.0, "rate": -100.25}, "rate",
-         "must be >= -100 (got -100.25)"),
+        ({"start": 1.0, "ceiling": 2.0, "rate": -100.25}, "rate", "must be >= -100 (got -100.25)"),
     ],
 )
 def test_validation_messages(params, name, text):

@@ -28,9 +28,7 @@ def test_fractional_base_year():
 
 def test_ensemble_of_slopes_and_starts():
     # row i: start[i] + slope[i] * d for d = 0, 2
-    y = linear.evaluate(
-        [2025, 2027], base_year=2025, start=[1.0, 2.0, 3.0], slope=[0.5, -1.0, 0.0]
-    )
+    y = linear.evaluate([2025, 2027], base_year=2025, start=[1.0, 2.0, 3.0], slope=[0.5, -1.0, 0.0])
     assert y.shape == (3, 2)
     np.testing.assert_array_equal(y, [[1.0, 2.0], [2.0, 0.0], [3.0, 3.0]])
 

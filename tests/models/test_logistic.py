@@ -32,8 +32,12 @@ def test_matches_the_logistic_ode():
     start, c, r = 2.0, 60.0, 0.45
     d = np.linspace(0.0, 30.0, 61)
     sol = solve_ivp(
-        lambda t, y: r * y * (1 - y / c), (0.0, 30.0), [start], t_eval=d,
-        rtol=1e-11, atol=1e-12,
+        lambda t, y: r * y * (1 - y / c),
+        (0.0, 30.0),
+        [start],
+        t_eval=d,
+        rtol=1e-11,
+        atol=1e-12,
     )
     y = logistic.evaluate(2025 + d, base_year=2025, start=start, ceiling=c, rate=r)
     np.testing.assert_allclose(y, sol.y[0], rtol=1e-8)
@@ -62,14 +66,23 @@ def test_ensemble_rows_follow_the_textbook_formula():
 @pytest.mark.parametrize(
     ("params", "name", "text"),
     [
-        ({"start": 30.0, "ceiling": 20.0, "rate": 0.1}, "ceiling",
-         "must be >= start (got ceiling=20, start=30)"),
+        (
+            {"start": 30.0, "ceiling": 20.0, "rate": 0.1},
+            "ceiling",
+            "must be >= start (got ceiling=20, start=30)",
+        ),
         ({"start": 0.0, "ceiling": -1.0, "rate": 0.1}, "ceiling", "must be > 0 (got -1)"),
         ({"start": 1.0, "ceiling": 2.0, "rate": 250.0}, "rate", "must be <= 100 (got 250)"),
-        ({"start": 1.0, "ceiling": 2.0}, "rate",
-         "is required by growth family 'logistic' (got nothing)"),
-        ({"start": [0.5, np.nan], "ceiling": 2.0, "rate": 1.0}, "start",
-         "must be finite (got nan at index 1)"),
+        (
+            {"start": 1.0, "ceiling": 2.0},
+            "rate",
+            "is required by growth family 'logistic' (got nothing)",
+        ),
+        (
+            {"start": [0.5, np.nan], "ceiling": 2.0, "rate": 1.0},
+            "start",
+            "must be finite (got nan at index 1)",
+        ),
     ],
 )
 def test_validation_messages(params, name, text):

@@ -27,7 +27,8 @@ def rates(lo=-100.0, hi=100.0):
     """Rates [1/yr] in [lo, hi], biased towards 0, tiny values and the bounds."""
     edges = [x for x in (0.0, 1e-12, -1e-12, 1e-300, lo, hi) if lo <= x <= hi]
     return st.one_of(
-        st.sampled_from(edges), st.floats(max(lo, -2.0), min(hi, 2.0), **FINITE),
+        st.sampled_from(edges),
+        st.floats(max(lo, -2.0), min(hi, 2.0), **FINITE),
         st.floats(lo, hi, **FINITE),
     )
 
@@ -48,8 +49,11 @@ def saturating(draw, name, *, share=False, frac_hi=1.0, rate_lo=-100.0, rate_hi=
     c = draw(st.floats(1e-6, 1.0, **FINITE) | st.just(1.0)) if share else draw(levels())
     start = draw(fractions(frac_hi)) * c
     if name == "bass":
-        p = draw(st.sampled_from([0.0, 10.0]) | st.floats(0.0, 0.1, **FINITE)
-                 | st.floats(0.0, 10.0, **FINITE))
+        p = draw(
+            st.sampled_from([0.0, 10.0])
+            | st.floats(0.0, 0.1, **FINITE)
+            | st.floats(0.0, 10.0, **FINITE)
+        )
         q = draw(rates(max(rate_lo, 0.0), rate_hi))
         return {"start": start, "market": c, "p": p, "q": q}
     return {"start": start, "ceiling": c, "rate": draw(rates(rate_lo, rate_hi))}
@@ -79,8 +83,10 @@ def params_for(draw, name, config=None):
     not, number of milestones and interpolation) so that members can be stacked."""
     config = config or {}
     if name == "linear":
-        return {"start": draw(st.floats(-1e6, 1e6, **FINITE)),
-                "slope": draw(st.floats(-1e4, 1e4, **FINITE))}
+        return {
+            "start": draw(st.floats(-1e6, 1e6, **FINITE)),
+            "slope": draw(st.floats(-1e4, 1e4, **FINITE)),
+        }
     if name == "exponential":
         if config.get("ceiling", draw(st.booleans())):
             return draw(saturating("exponential"))
@@ -104,8 +110,10 @@ def ensembles(draw, name):
 
 def stack(members):
     """Stack member parameter sets into one ensemble parameter set."""
-    return {k: v if isinstance(v, str) else np.array([m[k] for m in members])
-            for k, v in members[0].items()}
+    return {
+        k: v if isinstance(v, str) else np.array([m[k] for m in members])
+        for k, v in members[0].items()
+    }
 
 
 def evaluate_quietly(family, years, **params):
@@ -319,7 +327,8 @@ def test_scaling_the_unit_scales_the_output(name, data):
     assume(all(_normal(v) for k, v in params.items() if k in family.param_names))
     scaled = {
         k: (np.asarray(v) * 1000.0 if family.spec(k).kind in ("level", "level_rate") else v)
-        if k in family.param_names else v
+        if k in family.param_names
+        else v
         for k, v in params.items()
     }
     y = evaluate_quietly(family, YEARS, **params)
@@ -362,8 +371,12 @@ EXTREMES = {
         for q in (0.0, 1e-12, 100.0)
     ],
     "staged": [
-        {"start": s, "milestone_years": [BASE + 1e-6, BASE + 200.0],
-         "milestone_values": [v, 1e12], "interpolation": i}
+        {
+            "start": s,
+            "milestone_years": [BASE + 1e-6, BASE + 200.0],
+            "milestone_values": [v, 1e12],
+            "interpolation": i,
+        }
         for s in (1e-300, 1.0)
         for v in (1e-300, 1e12)
         for i in staged.options["interpolation"]

@@ -66,8 +66,11 @@ def test_paramspec_is_frozen_and_checks_its_kind():
     ("spec", "value", "text"),
     [
         (ParamSpec("c", "level", "", lower=0.0, lower_inclusive=False), 0.0, "must be > 0 (got 0)"),
-        (ParamSpec("s", "level", "", lower=0.0), [1.0, 2.0, -0.5],
-         "must be >= 0 (got -0.5 at index 2)"),
+        (
+            ParamSpec("s", "level", "", lower=0.0),
+            [1.0, 2.0, -0.5],
+            "must be >= 0 (got -0.5 at index 2)",
+        ),
         (ParamSpec("r", "rate", "", upper=10.0), 10.5, "must be <= 10 (got 10.5)"),
         (ParamSpec("r", "rate", ""), [0.0, np.inf], "must be finite (got inf at index 1)"),
         (ParamSpec("r", "rate", ""), 1e200, "must be between -1e+150 and 1e+150 (got 1e+200)"),

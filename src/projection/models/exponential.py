@@ -84,8 +84,12 @@ class Exponential(Family):
         ParamSpec("start", "level", "value at base_year", lower=0.0),
         ParamSpec("rate", "rate", "continuous growth rate", lower=-100.0, upper=100.0),
         ParamSpec(
-            "ceiling", "level", "level the curve bends under", required=False,
-            lower=0.0, lower_inclusive=False,
+            "ceiling",
+            "level",
+            "level the curve bends under",
+            required=False,
+            lower=0.0,
+            lower_inclusive=False,
         ),
     )
 

@@ -190,13 +190,17 @@ def capacity_indicator(draw):
 @given(capacity_indicator())
 def test_same_projection_in_gbps_and_tbps_differs_by_1000(indicator):
     """Reporting an indicator in Tbps instead of Gbps (parameters unchanged, each carrying its
-    own unit) changes every projected value by exactly the factor 1000, up to rounding."""
+    own unit) changes every projected value by exactly the factor 1000, up to rounding.
+
+    Rounding is amplified where a curve decays super-exponentially (a Gompertz with a negative
+    rate reaches 1e-170 within a decade): an input rounding of 1e-16 becomes a relative
+    difference of about |ln(y/C)| * 1e-16 there, hence rtol 1e-9 rather than 1e-12."""
     in_gbps = scenario({"x": indicator})
     in_tbps = copy.deepcopy(in_gbps)
     in_tbps["indicators"]["x"]["unit"] = "Tbps"
     a = projection.run(in_gbps).values["x"]
     b = projection.run(in_tbps).values["x"]
-    np.testing.assert_allclose(a, 1000.0 * b, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(a, 1000.0 * b, rtol=1e-9, atol=1e-300)
 
 
 @settings(max_examples=30, deadline=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,12 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+# Hypothesis: CI runs a fixed, derandomised set of examples so that a landing never depends on
+# luck; locally each run explores new examples (and replays failures from .hypothesis/).
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")

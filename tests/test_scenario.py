@@ -294,3 +294,32 @@ def test_indicator_order_does_not_matter(mini):
     for name in a.values:
         assert (a.values[name] == b.values[name]).all()
     assert list(a.values) == list(b.values)
+
+
+def test_literal_error_points_at_the_field(mini):
+    mini["indicators"]["cap"]["interpolation"] = "cubic"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(mini)
+    assert info.value.path == "indicators.cap.interpolation"
+    assert "'step', 'linear' or 'log-linear'" in str(info.value)
+
+
+def test_milestone_before_base_year(mini):
+    mini["indicators"]["cap"]["milestones"][0]["year"] = 2024
+    with pytest.raises(ScenarioError, match="after base_year=2025") as info:
+        load_scenario(mini)
+    assert info.value.path == "indicators.cap.milestones"
+
+
+def test_bare_number_parameter_asks_for_a_source(mini):
+    mini["indicators"]["share"]["params"]["rate"] = 0.5
+    with pytest.raises(ScenarioError, match="expected a mapping with `value`, `source`") as info:
+        load_scenario(mini)
+    assert info.value.path == "indicators.share.params.rate"
+
+
+def test_empty_source_is_refused(mini):
+    mini["indicators"]["cap"]["milestones"][1]["source"] = ""
+    with pytest.raises(ScenarioError, match="a source may not be empty") as info:
+        load_scenario(mini)
+    assert info.value.path == "indicators.cap.milestones.1.source"

@@ -53,7 +53,7 @@ def check_output_path(path: str | Path) -> str:
             import pyarrow  # noqa: F401
         except ImportError:
             raise OutputError(
-                f"{p}: writing Parquet needs pyarrow (pip install 'projection[parquet]')"
+                f"{p}: writing Parquet needs pyarrow (pip install pyarrow)"
             ) from None
     return fmt
 

@@ -371,16 +371,23 @@ def _from_pydantic(err: ValidationError, doc: Document) -> ScenarioError:
     errors = err.errors(include_url=False)
     # a misspelt key also makes its right spelling "missing": report the misspelling first
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc: Path_ = tuple(
-        p
-        for p in first["loc"]
-        if not (isinstance(p, str) and p.startswith(("function-", "union", "int", "float", "str")))
-    )
-    # pydantic adds the union member ("float", "str") as a path element; strip them above
+    loc = _clean_loc(first["loc"])
     kind = first["type"]
     msg = first["msg"]
     inp = first.get("input")
-    if kind == "extra_forbidden":
+    if kind in ("model_type", "dict_type") and loc and loc[-2:-1] in (("params",),) or (
+        kind == "model_type" and len(loc) >= 3 and loc[-3] == "milestones"
+    ):
+        msg = (
+            f"expected a mapping with `value`, `source` and optional `unit` "
+            f"(got {type(inp).__name__} {_short(inp)})"
+        )
+    elif kind == "string_too_short" and loc and loc[-1] in ("source", "year_source"):
+        msg = (
+            "a source may not be empty (expected 'paper, <section>, line N' or "
+            "'assumption: <reason>')"
+        )
+    elif kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
         hint = _suggest(str(loc[-1]), allowed)
         expected = f"expected one of: {', '.join(allowed)}" if allowed else "not expected here"
@@ -394,6 +401,23 @@ def _from_pydantic(err: ValidationError, doc: Document) -> ScenarioError:
     elif kind == "value_error":
         msg = msg.removeprefix("Value error, ")
     return doc.error(msg, loc)
+
+
+_UNION_TAGS = {"int", "float", "str", "bool"}
+
+
+def _clean_loc(loc: tuple) -> Path_:
+    """Drop the tags pydantic adds for union members (``float``, ``str``,
+    ``function-after[...]``) so the path is the user's field path."""
+    out: list[str | int] = []
+    for p in loc:
+        if isinstance(p, str) and ("[" in p or (p in _UNION_TAGS and out and out[-1] in _UNION_FIELDS)):
+            continue
+        out.append(p)
+    return tuple(out)
+
+
+_UNION_FIELDS = {"value", "at_least", "at_most"}
 
 
 def _short(value: Any) -> str:
@@ -578,7 +602,8 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
                 )
     # the family's own domain checks, with its message naming the parameter
     try:
-        family.validate(**ind.resolved())
+        base_year = ind.base_year if ind.base_year is not None else s.horizon.start
+        family.validate(base_year=base_year, **ind.resolved())
     except ParameterError as err:
         pname = err.param
         if pname in ("milestone_years", "milestone_values", "milestones"):

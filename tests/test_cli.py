@@ -161,3 +161,99 @@ def test_debug_shows_traceback(tmp_path):
 def test_version():
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("projection ")
+
+
+# ------------------------------------------------------------------ targets, solve, check, ...
+
+
+def test_targets_table_shows_each_target_per_scenario():
+    r = cli("targets", *SHIPPED)
+    assert r.returncode == 0, r.stderr
+    for name in ("baseline", "paper-targets", "accelerated", "delayed"):
+        assert name in r.stdout
+    assert "not reached within horizon" in r.stdout  # baseline never gets the 12 Tbps cable
+    assert "warning: baseline violates 1 constraint: traffic_within_capacity" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_targets_machine_formats(fmt):
+    r = cli("targets", SCENARIOS / "paper-targets.yaml", SCENARIOS / "baseline.yaml", "--format", fmt)
+    assert r.returncode == 0, r.stderr
+    if fmt == "csv":
+        import io
+
+        frame = pd.read_csv(io.StringIO(r.stdout))
+    else:
+        frame = pd.DataFrame(json.loads(r.stdout))
+    assert len(frame) == 10
+    t1 = frame[(frame.scenario == "paper-targets") & (frame.target == "T1")].iloc[0]
+    assert t1["status"] == "met" and t1["required"] == 30.0 and int(t1["first_year"]) == 2030
+
+
+def test_fail_on_miss_exit_codes():
+    assert cli("targets", SCENARIOS / "paper-targets.yaml", "--fail-on-miss").returncode == 0
+    assert cli("targets", SCENARIOS / "baseline.yaml", "--fail-on-miss").returncode == 1
+
+
+def test_solve_prints_the_rate_the_2030_target_needs():
+    r = cli("solve", SCENARIOS / "baseline.yaml", "--target", "T1", "--param", "indicators.ev_sales_share.params.rate")
+    assert r.returncode == 0, r.stderr
+    assert "T1 is met exactly at indicators.ev_sales_share.params.rate = 0.673459 1/yr" in r.stdout
+    r = cli("solve", SCENARIOS / "baseline.yaml", "-t", "T1", "-p", "indicators.ev_sales_share.params.rate", "--format", "json")
+    assert json.loads(r.stdout)["value"] == pytest.approx(0.6734591659972947, rel=1e-9)
+
+
+def test_solve_without_a_solution_exits_1_and_says_so():
+    r = cli("solve", SCENARIOS / "baseline.yaml", "-t", "T1", "-p", "indicators.ev_sales_share.params.ceiling")
+    assert r.returncode == 1 and r.stdout.startswith("no value of")
+
+
+def test_solve_bad_input_exits_2():
+    r = cli("solve", SCENARIOS / "baseline.yaml", "-t", "T9", "-p", "indicators.ev_sales_share.params.rate")
+    assert r.returncode == 2 and r.stderr.startswith("error:") and "unknown target 'T9'" in r.stderr
+    r = cli("solve", SCENARIOS / "baseline.yaml", "-t", "T1", "-p", "indicators.ev_sales_share.params.rate", "--bounds", "x")
+    assert r.returncode == 2 and "--bounds" in r.stderr
+
+
+def test_check_reports_traffic_above_capacity(tmp_path):
+    r = cli("check", SCENARIOS / "baseline.yaml")
+    assert r.returncode == 1
+    assert "traffic_within_capacity: ofc_traffic <= ofc_capacity" in r.stdout
+    assert "2025-2026, 2029" in r.stdout and "-136.2 Gbps" in r.stdout
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(
+        "extends: " + str(SCENARIOS / "baseline.yaml") + "\n"
+        "name: clean\n"
+        "constraints:\n  traffic_within_capacity:\n    expression: ofc_traffic <= 10 * ofc_capacity\n"
+        "    source: 'definition: test'\n"
+    )
+    r = cli("check", clean)
+    assert r.returncode == 0 and "ok: clean: all 2 constraints hold" in r.stdout
+    r = cli("check", SCENARIOS / "baseline.yaml", "--format", "csv")
+    assert r.stdout.splitlines()[0] == "scenario,constraint,expression,year,lhs,rhs,margin,unit,source"
+
+
+def test_compare_prints_differences_and_writes_outputs(tmp_path):
+    out = tmp_path / "cmp.csv"
+    r = cli("compare", *SHIPPED, "--indicator", "ev_sales_share", "--years", "2025,2030", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert "differences against accelerated" in r.stdout  # the first file given
+    assert "ofc_capacity" not in r.stdout
+    frame = pd.read_csv(out)
+    assert set(frame.indicator) == {"ev_sales_share"} and len(frame) == 4 * 16
+
+
+def test_compare_unknown_indicator_and_year():
+    r = cli("compare", SCENARIOS / "baseline.yaml", "--indicator", "ev")
+    assert r.returncode == 2 and "unknown indicator 'ev'" in r.stderr
+    r = cli("compare", SCENARIOS / "baseline.yaml", "--years", "2050")
+    assert r.returncode == 2 and "2050 is not a projected year" in r.stderr
+
+
+def test_diff_lists_parameters_with_sources():
+    r = cli("diff", SCENARIOS / "baseline.yaml", SCENARIOS / "paper-targets.yaml")
+    assert r.returncode == 0, r.stderr
+    assert "indicators.ev_sales_share.params.rate" in r.stdout and "0.35 1/yr" in r.stdout
+    assert "8 differences between baseline (a) and paper-targets (b)" in r.stdout
+    r = cli("diff", SCENARIOS / "baseline.yaml", SCENARIOS / "baseline.yaml")
+    assert "do not differ" in r.stdout

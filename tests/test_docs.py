@@ -2,13 +2,15 @@
 
 * fenced ``python`` blocks run in order, one namespace per file, from the repository root;
 * fenced ``console`` blocks: each ``$ projection ...`` line is run (in a temporary directory
-  holding copies of ``scenarios/`` and ``tests/data/``) and must exit 0; when the
+  holding copies of ``scenarios/`` and ``tests/data/``) and must exit 0 (or the code a shown
+  line ``(exit code N ...)`` states, or 2 when an ``error:`` line is shown); when the
   block shows output, every non-blank shown line must appear in the real output (whitespace
   collapsed), so the README's worked example cannot drift from what the tool prints.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -20,6 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+EXIT = re.compile(r"^\(exit code (\d+)")
 FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.S | re.M)
 
 
@@ -61,10 +64,12 @@ def test_console_blocks_run_and_match(path, index, block, tmp_path):
             continue  # e.g. pip install: done by the test set-up itself
         exe = shutil.which("projection")
         cmd = ([exe] if exe else [sys.executable, "-m", "projection"]) + args[1:]
-        r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
-        expect_fail = any(s.startswith("error:") for s in shown)
-        assert (r.returncode != 0) == expect_fail, f"{command}: {r.stderr}"
+        env = {**os.environ, "COLUMNS": "160"}  # the width the README's output was made at
+        r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+        codes = [int(m.group(1)) for s in shown if (m := EXIT.match(s))]
+        expected = codes[0] if codes else (2 if any(s.startswith("error:") for s in shown) else 0)
+        assert r.returncode == expected, f"{command}: exit {r.returncode}: {r.stderr}"
         real = _squash(r.stdout + r.stderr)
         for s in shown:
-            if s.strip() and not s.strip().startswith("#"):
+            if s.strip() and not s.strip().startswith("#") and not EXIT.match(s):
                 assert _squash(s) in real, f"{path.name}: `{command}` no longer prints: {s!r}"

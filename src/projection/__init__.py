@@ -30,6 +30,8 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+unknown"
 
+from .compare import compare, diff
+from .constraints import check_constraints
 from .engine import run
 from .exceptions import (
     ExpressionError,
@@ -41,13 +43,21 @@ from .exceptions import (
 from .models import FAMILIES, get_family
 from .result import Projection
 from .scenario import Scenario, load_scenario
+from .solve import Solution, solve
+from .targets import evaluate_targets
 
 __all__ = [
     "__version__",
     "load_scenario",
     "run",
+    "evaluate_targets",
+    "solve",
+    "check_constraints",
+    "compare",
+    "diff",
     "Scenario",
     "Projection",
+    "Solution",
     "FAMILIES",
     "get_family",
     "ProjectionError",

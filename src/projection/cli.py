@@ -3,6 +3,10 @@
 Every command catches :class:`~projection.exceptions.ProjectionError`, prints it on one line
 (``error: FILE:LINE:COL: path: problem``) and exits with code 2. ``--debug`` shows the
 traceback instead. No numerics live here.
+
+Exit codes: 0 success; 1 the question asked has a negative answer (``targets --fail-on-miss``
+with a missed target, ``check`` with a violated constraint, ``solve`` with no solution);
+2 bad input.
 """
 
 from __future__ import annotations
@@ -12,32 +16,41 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .compare import compare as compare_frames
+from .compare import diff as diff_frames
+from .constraints import check_constraints, format_years
 from .engine import run as run_scenario
 from .exceptions import ProjectionError
 from .output import check_output_path, write_frame
 from .result import Projection, concat_frames
 from .scenario import Scenario, load_scenario, parse_override
+from .solve import solve as solve_target
+from .targets import MET, evaluate_targets
 
 app = typer.Typer(
     name="projection",
-    help="Scenario projections of policy targets: run, validate and inspect scenario files.",
+    help="Scenario projections of policy targets: run, compare and check scenario files.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 
+EXIT_NEGATIVE = 1
 EXIT_BAD_INPUT = 2
 
 
 def _console(stderr: bool = False) -> Console:
-    width = None if sys.stdout.isatty() else max(shutil.get_terminal_size((160, 24)).columns, 160)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else max(shutil.get_terminal_size((160, 24)).columns, 160)
     return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
 
 
@@ -95,9 +108,20 @@ SetOpt = Annotated[
     typer.Option(
         "--set",
         "-s",
-        help="Override a field: dotted.path=value, e.g. indicators.ev_sales_share.params.rate=0.5. Repeatable.",
+        help="Override a field: dotted.path=value, e.g. "
+        "indicators.ev_sales_share.params.rate=0.5. Repeatable.",
     ),
 ]
+YearsOpt = Annotated[
+    str | None,
+    typer.Option("--years", help="Years to print, e.g. 2025,2030,2035 (default: milestones)."),
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="table, csv or json.", show_default=True)
+]
+
+
+# ----------------------------------------------------------------------------------- run
 
 
 @app.command()
@@ -108,10 +132,7 @@ def run(
         Path | None,
         typer.Option("--output", "-o", help="Write the tidy frame to .csv, .parquet or .json."),
     ] = None,
-    years: Annotated[
-        str | None,
-        typer.Option("--years", help="Years to print, e.g. 2025,2030,2035 (default: milestones)."),
-    ] = None,
+    years: YearsOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Project every indicator of each scenario and print them at milestone years."""
@@ -121,16 +142,19 @@ def run(
         wanted = _parse_years(years)
         scenarios = _load_all(files, set_ or [])
         results = [run_scenario(s) for s in scenarios]
+        for p in results:
+            _check_years(p, wanted)
         if output is not None:
             write_frame(concat_frames(results), output)
-        if not quiet:
-            console = _console()
-            for p in results:
-                _print_projection(console, p, wanted)
-            if output is not None:
-                console.print(
-                    f"wrote {output} ({sum(len(p.years) * len(p.values) for p in results)} rows)"
-                )
+        if quiet:
+            return
+        console = _console()
+        for p in results:
+            _print_projection(console, p, wanted)
+        _warn_violations(results)
+        if output is not None:
+            rows = sum(len(p.years) * len(p.values) for p in results)
+            console.print(f"wrote {output} ({rows} rows)")
 
 
 @app.command()
@@ -141,9 +165,241 @@ def validate(files: FilesArg, set_: SetOpt = None) -> None:
             kinds = [r["kind"] for r in s.sources()]
             typer.echo(
                 f"ok: {s.file or s.name}: scenario {s.name!r}, {len(s.indicators)} indicators, "
-                f"{len(s.targets)} targets; {len(kinds)} numbers: {kinds.count('paper')} from the paper, "
-                f"{kinds.count('assumption')} assumptions"
+                f"{len(s.targets)} targets; {len(kinds)} numbers: "
+                f"{kinds.count('paper')} from the paper, {kinds.count('assumption')} assumptions"
             )
+
+
+# ------------------------------------------------------------------------------- targets
+
+
+@app.command()
+def targets(
+    files: FilesArg,
+    set_: SetOpt = None,
+    fmt: FormatOpt = "table",
+    fail_on_miss: Annotated[
+        bool,
+        typer.Option("--fail-on-miss", help="Exit with code 1 when any target is not met."),
+    ] = False,
+) -> None:
+    """Status of every target: met? first year reached? by how much?"""
+    with _guard():
+        _check_format(fmt)
+        results = [run_scenario(s) for s in _load_all(files, set_ or [])]
+        frame = evaluate_targets(results)
+        if fmt == "table":
+            console = _console()
+            for p in results:
+                rows = frame[frame["scenario"] == p.name]
+                console.print(_title(p.scenario))
+                if rows.empty:
+                    console.print("  no targets")
+                else:
+                    console.print(_targets_table(rows, with_gap=True))
+                console.print()
+        else:
+            _emit(frame, fmt)
+        _warn_violations(results)
+    if fail_on_miss and (frame["status"] != MET).any():
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+# --------------------------------------------------------------------------------- solve
+
+
+@app.command()
+def solve(
+    file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
+    target: Annotated[str, typer.Option("--target", "-t", help="Target id, e.g. T1.")],
+    param: Annotated[
+        str,
+        typer.Option(
+            "--param",
+            "-p",
+            help="Parameter to solve for, e.g. indicators.ev_sales_share.params.rate.",
+        ),
+    ],
+    bounds: Annotated[
+        str | None,
+        typer.Option("--bounds", help="Bracket to search, LOW,HIGH in the parameter's unit."),
+    ] = None,
+    set_: SetOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Find the parameter value at which a target is met exactly."""
+    with _guard():
+        if fmt not in ("text", "json"):
+            raise ProjectionError(f"--format {fmt!r}: expected text or json")
+        bracket = _parse_bounds(bounds)
+        (scenario,) = _load_all([file], set_ or [])
+        sol = solve_target(scenario, target=target, param=param, bounds=bracket)
+        if fmt == "json":
+            import json
+
+            typer.echo(json.dumps(sol.to_dict(), indent=1))
+        else:
+            typer.echo(sol.message)
+            if sol.found:
+                typer.echo(
+                    f"  {sol.target}: required {_num(sol.required)} {sol.target_unit}, "
+                    f"projected {_num(sol.achieved)} {sol.target_unit} at the solved value; "
+                    f"searched [{_num(sol.bounds[0])}, {_num(sol.bounds[1])}] {sol.unit}"
+                )
+    if not sol.found:
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+def _parse_bounds(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        low, high = (float(x) for x in text.split(","))
+    except ValueError:
+        raise ProjectionError(f"--bounds {text!r}: expected LOW,HIGH, e.g. 0,2") from None
+    return low, high
+
+
+# --------------------------------------------------------------------------------- check
+
+
+@app.command()
+def check(files: FilesArg, set_: SetOpt = None, fmt: FormatOpt = "table") -> None:
+    """List every violated constraint with the years it fails and the margin (exit 1 if any)."""
+    with _guard():
+        _check_format(fmt)
+        results = [run_scenario(s) for s in _load_all(files, set_ or [])]
+        if fmt != "table":
+            _emit(check_constraints(results), fmt)
+        else:
+            console = _console()
+            for p in results:
+                n = len(p.scenario.constraints)
+                if not p.violations:
+                    console.print(f"ok: {p.name}: all {n} constraints hold in every year")
+                    continue
+                console.print(f"{p.name}: {len(p.violations)} of {n} constraints violated")
+                table = Table(box=None, padding=(0, 1, 0, 2))
+                for col in ("constraint", "years", "worst margin", "in", "why it must hold"):
+                    table.add_column(col, overflow="fold", max_width=60 if col.startswith("why") else None)
+                for v in p.violations:
+                    year, worst = v.worst
+                    table.add_row(
+                        f"{v.constraint}: {v.expression}",
+                        format_years(v.years, p.scenario.horizon.step),
+                        format_value(worst, v.unit),
+                        str(year),
+                        v.source,
+                    )
+                console.print(table)
+    if any(p.violations for p in results):
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+# ------------------------------------------------------------------------------- compare
+
+
+@app.command()
+def compare(
+    files: FilesArg,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option("--indicator", "-i", help="Indicator to compare (repeatable; default all)."),
+    ] = None,
+    years: YearsOpt = None,
+    set_: SetOpt = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Draw the trajectories to a .png, .svg or .pdf file."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the comparison frame to .csv/.parquet/.json."),
+    ] = None,
+) -> None:
+    """Indicators of several scenarios side by side, with differences against the first."""
+    with _guard():
+        if plot is not None:
+            from .plot import check_plot_path
+
+            check_plot_path(plot)
+        if output is not None:
+            check_output_path(output)
+        wanted = _parse_years(years)
+        results = [run_scenario(s) for s in _load_all(files, set_ or [])]
+        for p in results:
+            _check_years(p, wanted)
+        shown = wanted or results[0].scenario.milestone_years()
+        frame = compare_frames(results, indicators=indicator)
+        if output is not None:
+            write_frame(frame, output)
+        if plot is not None:
+            from .plot import plot_projections, save_figure
+
+            save_figure(plot_projections(results, indicators=indicator), plot)
+        console = _console()
+        reference = results[0].name
+        for name in dict.fromkeys(frame["indicator"]):
+            rows = frame[(frame["indicator"] == name) & frame["year"].isin(shown)]
+            unit = rows["unit"].iloc[0]
+            console.print(f"[bold]{name}[/bold] ({unit}; differences against {reference})")
+            table = Table()
+            table.add_column("scenario")
+            for y in shown:
+                table.add_column(str(y), justify="right")
+            for scen in dict.fromkeys(rows["scenario"]):
+                cells = []
+                sub = rows[rows["scenario"] == scen].set_index("year")
+                for y in shown:
+                    if y not in sub.index:
+                        cells.append("")
+                        continue
+                    text = format_value(float(sub.loc[y, "value"]), unit)
+                    d = sub.loc[y, "difference"]
+                    if scen != reference and pd.notna(d):
+                        text += f" ({'+' if d >= 0 else '-'}{format_value(abs(float(d)), '')})"
+                    cells.append(text)
+                table.add_row(scen, *cells)
+            console.print(table)
+        if plot is not None:
+            console.print(f"wrote {plot}")
+        if output is not None:
+            console.print(f"wrote {output} ({len(frame)} rows)")
+
+
+# ---------------------------------------------------------------------------------- diff
+
+
+@app.command()
+def diff(
+    a: Annotated[Path, typer.Argument(help="First scenario file.", show_default=False)],
+    b: Annotated[Path, typer.Argument(help="Second scenario file.", show_default=False)],
+    fmt: FormatOpt = "table",
+) -> None:
+    """Parameters and settings that differ between two scenarios, with their sources."""
+    with _guard():
+        _check_format(fmt)
+        sa, sb = load_scenario(a), load_scenario(b)
+        frame = diff_frames(sa, sb)
+        if fmt != "table":
+            _emit(frame, fmt)
+            return
+        console = _console()
+        if frame.empty:
+            console.print(f"{sa.name} and {sb.name} do not differ (after `extends` is resolved)")
+            return
+        console.print(f"{len(frame)} differences between [bold]{sa.name}[/bold] (a) and "
+                      f"[bold]{sb.name}[/bold] (b), after `extends` is resolved")
+        table = Table(box=None, padding=(0, 1, 0, 0))
+        for col, width in (("path", None), ("change", None), (sa.name, 14), (sb.name, 14),
+                           ("source a", 45), ("source b", 45)):
+            table.add_column(col, overflow="fold", max_width=width, no_wrap=col == "path")
+        for row in frame.itertuples(index=False):
+            table.add_row(row.path, row.change, row.a, row.b, row.source_a, row.source_b)
+        console.print(table)
+
+
+# ------------------------------------------------------------------------------- helpers
 
 
 def _parse_years(text: str | None) -> list[int] | None:
@@ -157,8 +413,46 @@ def _parse_years(text: str | None) -> list[int] | None:
         ) from None
 
 
+def _check_years(p: Projection, years: list[int] | None) -> None:
+    if years is None:
+        return
+    have = set(p.years.tolist())
+    for y in years:
+        if y not in have:
+            raise ProjectionError(
+                f"--years: {y} is not a projected year of {p.name!r} "
+                f"({p.years[0]}..{p.years[-1]} step {p.scenario.horizon.step})"
+            )
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "csv", "json"):
+        raise ProjectionError(f"--format {fmt!r}: expected table, csv or json")
+
+
+def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        import json
+
+        sys.stdout.write(json.dumps(json.loads(frame.to_json(orient="records")), indent=1) + "\n")
+
+
+def _num(x: float) -> str:
+    return f"{x:.6g}"
+
+
 def format_value(value: float, unit: str) -> str:
-    """``4000.0, "Gbps"`` -> ``"4,000 Gbps"``; four significant digits, thousands separators."""
+    """``4000.0, "Gbps"`` -> ``"4,000 Gbps"``; four significant digits, thousands separators.
+
+    Examples
+    --------
+    >>> format_value(4000.0, "Gbps"), format_value(3.89612, "%"), format_value(0.0, "GW")
+    ('4,000 Gbps', '3.896 %', '0 GW')
+    """
+    if not np.isfinite(value):
+        return f"{value} {unit}".strip()
     if value == 0:
         text = "0"
     else:
@@ -170,19 +464,47 @@ def format_value(value: float, unit: str) -> str:
     return f"{text} {unit}".strip()
 
 
+def _title(s: Scenario) -> str:
+    desc = s.description.strip().splitlines()[0] if s.description.strip() else ""
+    return f"[bold]{s.name}[/bold]" + (f": {desc}" if desc else "")
+
+
+def _targets_table(rows: pd.DataFrame, *, with_gap: bool) -> Table:
+    table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 2))
+    columns = ["target", "indicator", "year", "required", "projected", "status", "first reached"]
+    if with_gap:
+        columns += ["gap", "gap %"]
+    columns += ["source"]
+    for col in columns:
+        right = col in ("required", "projected", "gap", "gap %", "first reached")
+        table.add_column(col, justify="right" if right else "left", overflow="fold",
+                         max_width=60 if col == "source" else None)
+    for r in rows.itertuples(index=False):
+        sign = ">=" if r.bound == "at_least" else "<="
+        colour = "green" if r.status == MET else "red"
+        cells: list[Any] = [
+            r.target,
+            r.indicator,
+            str(r.year),
+            f"{sign} {format_value(r.required, r.unit)}",
+            format_value(r.projected, r.unit),
+            f"[{colour}]{r.status}[/{colour}]",
+            "never" if pd.isna(r.first_year) else str(r.first_year),
+        ]
+        if with_gap:
+            cells += [
+                f"{'+' if r.gap >= 0 else '-'}{format_value(abs(r.gap), r.unit)}",
+                "" if pd.isna(r.gap_relative) else f"{r.gap_relative:+.1%}",
+            ]
+        cells.append(r.source)
+        table.add_row(*cells)
+    return table
+
+
 def _print_projection(console: Console, p: Projection, years: list[int] | None) -> None:
     s = p.scenario
-    if years is not None:
-        bad = [y for y in years if y not in set(p.years.tolist())]
-        if bad:
-            raise ProjectionError(
-                f"--years: {bad[0]} is not a projected year of {s.name!r} ({p.years[0]}..{p.years[-1]})"
-            )
     frame = p.table(years)
-    title = f"[bold]{s.name}[/bold]" + (
-        f": {s.description.strip().splitlines()[0]}" if s.description.strip() else ""
-    )
-    console.print(title)
+    console.print(_title(s))
     table = Table()
     table.add_column("indicator")
     table.add_column("model")
@@ -194,35 +516,23 @@ def _print_projection(console: Console, p: Projection, years: list[int] | None) 
         table.add_row(str(name), s.indicators[str(name)].model, *cells)
     console.print(table)
     if s.targets:
-        targets = Table(show_header=True, box=None, pad_edge=False, padding=(0, 1, 0, 2))
-        for col in ("target", "indicator", "year", "required", "projected", "status", "source"):
-            targets.add_column(
-                col,
-                justify="right" if col in ("required", "projected") else "left",
-                overflow="fold",
-                max_width=60 if col == "source" else None,
-            )
-        for tid, t in s.targets.items():
-            unit = s.indicators[t.indicator].unit
-            need = t.required(unit)
-            got = p.value(t.indicator, t.year)
-            key, _ = t.bound
-            ok = got >= need * (1 - 1e-12) if key == "at_least" else got <= need * (1 + 1e-12)
-            sign = ">=" if key == "at_least" else "<="
-            status = "[green]met[/green]" if ok else "[red]missed[/red]"
-            targets.add_row(
-                tid,
-                t.indicator,
-                str(t.year),
-                f"{sign} {format_value(need, unit)}",
-                format_value(got, unit),
-                status,
-                " ".join(t.source.split()),
-            )
-        console.print(targets)
+        console.print(_targets_table(evaluate_targets(p), with_gap=False))
     for note in p.notes:
         console.print(f"  [yellow]note[/yellow]: {note}")
     console.print()
+
+
+def _warn_violations(results: list[Projection]) -> None:
+    """One line on stderr per scenario that violates a constraint."""
+    err = _console(stderr=True)
+    for p in results:
+        if p.violations:
+            listed = "; ".join(v.summary() for v in p.violations)
+            err.print(
+                f"[yellow]warning[/yellow]: {p.name} violates {len(p.violations)} constraint"
+                f"{'s' if len(p.violations) > 1 else ''}: {listed} (details: projection check)",
+                soft_wrap=True,
+            )
 
 
 def main() -> None:

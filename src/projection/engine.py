@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .constraints import Violation
+from .exceptions import ScenarioError
 from .models import DERIVED, get_family
 from .result import Projection
 from .scenario import Scenario, load_scenario
@@ -75,7 +77,10 @@ def run(scenario: Scenario | str | Path | Mapping[str, Any]) -> Projection:
             for pname, param in ind.params.items():
                 magnitude, unit = param.quantity()
                 env[pname] = Quantity(magnitude, unit or "")
-            result = scenario.expression(name).evaluate(env)
+            try:
+                result = scenario.expression(name).evaluate(env)
+            except ScenarioError as err:  # e.g. a division by zero in these values
+                raise scenario.locate(err, f"indicators.{name}.expression") from None
             out = np.broadcast_to(
                 np.asarray(result.to(ind.unit).magnitude, dtype=float), years.shape
             ).copy()
@@ -94,7 +99,39 @@ def run(scenario: Scenario | str | Path | Mapping[str, Any]) -> Projection:
             notes.append(note)
         values[name] = out
     ordered = {name: values[name] for name in sorted(scenario.indicators)}
-    return Projection(scenario=scenario, years=years.astype(int), values=ordered, notes=notes)
+    violations = _violations(scenario, years, ordered)
+    return Projection(
+        scenario=scenario,
+        years=years.astype(int),
+        values=ordered,
+        notes=notes,
+        violations=violations,
+    )
+
+
+def _violations(scenario: Scenario, years: np.ndarray, values: dict[str, np.ndarray]) -> list[Violation]:
+    """Every declared constraint that fails in some year (see :mod:`projection.constraints`)."""
+    found = []
+    for cid, constraint in scenario.constraints.items():
+        comparison = scenario.comparison(cid)
+        env = {n: Quantity(values[n], scenario.indicators[n].unit) for n in comparison.names}
+        lhs, rhs, margin, unit = comparison.margin(env)
+        lhs, rhs, margin = (np.broadcast_to(a, years.shape) for a in (lhs, rhs, margin))
+        bad = comparison.violated(lhs, rhs, margin)
+        if bad.any():
+            found.append(
+                Violation(
+                    constraint=cid,
+                    expression=comparison.text,
+                    years=years[bad].astype(int),
+                    lhs=lhs[bad],
+                    rhs=rhs[bad],
+                    margin=margin[bad],
+                    unit=unit,
+                    source=" ".join(constraint.source.split()),
+                )
+            )
+    return found
 
 
 def _bound(

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .constraints import Violation
+
 if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Scenario
 
@@ -32,12 +34,15 @@ class Projection:
         Trajectory per indicator, in the indicator's unit (``scenario.indicators[name].unit``).
     notes : list of str
         Things the run did that a reader should know (values clipped to a share's bounds).
+    violations : list of Violation
+        Declared constraints that fail in some year (see :mod:`projection.constraints`).
     """
 
     scenario: Scenario
     years: np.ndarray
     values: dict[str, np.ndarray]
     notes: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -108,6 +113,20 @@ class Projection:
         frame = pd.DataFrame(data, index=pd.Index(list(self.values), name="indicator"))
         frame.insert(0, "unit", [self.units[n] for n in self.values])
         return frame
+
+    def plot(self, **kwargs):
+        """Draw every indicator's trajectory, one panel each, targets and milestones marked.
+
+        Keyword arguments go to :func:`projection.plot.plot_projections` (``indicators``,
+        ``years``, ``ncols``, ``title``).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .plot import plot_projections
+
+        return plot_projections([self], **kwargs)
 
     def __repr__(self) -> str:
         return (

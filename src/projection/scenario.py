@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError
 
 from .exceptions import ExpressionError, ParameterError, ScenarioError, UnitError
+from .constraints import Comparison, parse_constraint
 from .expressions import Expression, dependency_order, parse_expression
 from .loader import Document, Path_, dotted, load_document
 from .models import DERIVED, FAMILIES, get_family
@@ -33,6 +34,7 @@ __all__ = [
     "Param",
     "Milestone",
     "Target",
+    "Constraint",
     "Horizon",
     "load_scenario",
     "source_kind",
@@ -176,6 +178,18 @@ class Target(_Model):
         return _convert(parse_quantity(self.bound[1], self.unit), unit)
 
 
+class Constraint(_Model):
+    """A relation that must hold in every year, e.g. ``ofc_traffic <= ofc_capacity``."""
+
+    expression: NonEmpty = Field(
+        description="'lhs OP rhs' with OP one of <=, <, >=, >; each side an expression over "
+        "indicator names or a quantity such as '100 %'.",
+        examples=["ofc_traffic <= ofc_capacity", "solar_share <= 100 %"],
+    )
+    source: NonEmpty = Field(description="Why the relation must hold.")
+    description: str = ""
+
+
 class Scenario(_Model):
     """A validated scenario. Build one with :func:`load_scenario`.
 
@@ -204,10 +218,12 @@ class Scenario(_Model):
     )
     indicators: dict[str, Indicator]
     targets: dict[str, Target] = Field(default_factory=dict)
+    constraints: dict[str, Constraint] = Field(default_factory=dict)
 
     _document: Document | None = PrivateAttr(default=None)
     _order: tuple[str, ...] = PrivateAttr(default=())
     _expressions: dict[str, Expression] = PrivateAttr(default_factory=dict)
+    _comparisons: dict[str, Comparison] = PrivateAttr(default_factory=dict)
 
     # ------------------------------------------------------------------ convenience
     @property
@@ -229,6 +245,17 @@ class Scenario(_Model):
     def expression(self, indicator: str) -> Expression:
         """The parsed expression of a ``derived`` indicator."""
         return self._expressions[indicator]
+
+    def locate(self, err: ScenarioError, path: str) -> ScenarioError:
+        """``err`` with the file, line and column of ``path`` in this scenario's file."""
+        pos = self._document.locate(tuple(_split_path(path))) if self._document else None
+        if pos:
+            return err.located(file=pos[0], line=pos[1], col=pos[2], path=path)
+        return err.located(file=self.file, path=path)
+
+    def comparison(self, constraint: str) -> Comparison:
+        """The parsed comparison of a constraint."""
+        return self._comparisons[constraint]
 
     def milestone_years(self) -> list[int]:
         """Years to print: ``report_years``, or start, end, targets' years and every 5th year."""
@@ -520,6 +547,21 @@ def _check(s: Scenario) -> None:
             t.required(s.indicators[t.indicator].unit)
         except UnitError as err:
             raise err.located(path=f"{where}.{key}") from None
+    for cid, c in s.constraints.items():
+        where = f"constraints.{cid}.expression"
+        try:
+            comparison = parse_constraint(c.expression)
+            unknown = sorted(comparison.names - set(s.indicators))
+            if unknown:
+                known = sorted(s.indicators)
+                raise ExpressionError(
+                    f"unknown indicator {unknown[0]!r}{_suggest(unknown[0], known)} "
+                    f"(known: {', '.join(known)})"
+                )
+            comparison.check_units({n: s.indicators[n].unit for n in comparison.names})
+        except ScenarioError as err:
+            raise err.located(path=where) from None
+        s._comparisons[cid] = comparison
 
 
 def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:

@@ -1,0 +1,253 @@
+"""Consistency constraints between indicators: ``ofc_traffic <= ofc_capacity``.
+
+A scenario may declare constraints that must hold in every projected year::
+
+    constraints:
+      traffic_within_capacity:
+        expression: ofc_traffic <= ofc_capacity
+        source: "definition: a cable cannot carry more traffic than its capacity"
+      solar_share_at_most_all:
+        expression: solar_share <= 100 %
+        source: "definition: a share of electricity is at most all of it"
+
+Each side is a safe expression over indicator names (see :mod:`projection.expressions`) or a
+quantity such as ``100 %`` or ``4 Tbps``; the two sides must have the same dimension, which is
+checked when the scenario is loaded. A violation is never hidden or clipped: ``projection
+check`` lists every violated constraint with the years it fails and the margin, and ``run``
+and ``targets`` print a one-line warning.
+
+The margin is the room left, in the left side's unit: ``rhs - lhs`` for ``<=``/``<`` and
+``lhs - rhs`` for ``>=``/``>``. It is negative where the constraint is violated. Both strict
+and non-strict comparisons allow a relative tolerance of :data:`RTOL` (so ``4 Tbps <= 4000
+Gbps`` holds despite rounding).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pint
+
+from .exceptions import ExpressionError, UnitError
+from .expressions import Expression, parse_expression
+from .units import Quantity, parse_quantity
+
+__all__ = ["Comparison", "Violation", "parse_constraint", "check_constraints", "RTOL", "CHECK_COLUMNS"]
+
+#: Relative tolerance of every comparison (targets use the same).
+RTOL = 1e-9
+
+_OPERATOR = re.compile(r"<=|>=|<|>")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: an expression, or a constant quantity."""
+
+    text: str
+    expression: Expression | None = None
+    constant: tuple[float, str] | None = None
+
+    @property
+    def names(self) -> frozenset[str]:
+        return self.expression.names if self.expression is not None else frozenset()
+
+    def unit(self, units: Mapping[str, str]) -> pint.Unit:
+        if self.expression is not None:
+            return self.expression.unit(units)
+        return Quantity(1.0, self.constant[1]).units  # type: ignore[index]
+
+    def evaluate(self, env: Mapping[str, pint.Quantity]) -> pint.Quantity:
+        if self.expression is not None:
+            return self.expression.evaluate(env)
+        return Quantity(*self.constant)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A parsed constraint ``lhs OP rhs``."""
+
+    text: str
+    lhs: Side
+    op: str
+    rhs: Side
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Indicator names the constraint refers to."""
+        return self.lhs.names | self.rhs.names
+
+    def check_units(self, units: Mapping[str, str]) -> str:
+        """Raise :class:`UnitError` unless both sides share a dimension; return the lhs unit."""
+        left, right = self.lhs.unit(units), self.rhs.unit(units)
+        if left.dimensionality != right.dimensionality:
+            raise UnitError(
+                f"the two sides of {self.text!r} have different dimensions "
+                f"({left.dimensionality or 'a share'} and {right.dimensionality or 'a share'})"
+            )
+        return str(left)
+
+    def margin(self, env: Mapping[str, pint.Quantity]) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+        """``(lhs, rhs, margin, unit)``: both sides in the lhs unit and the room left.
+
+        ``margin`` is negative where the constraint is violated beyond :data:`RTOL`.
+        """
+        left = self.lhs.evaluate(env)
+        right = self.rhs.evaluate(env).to(left.units)
+        lv = np.asarray(left.magnitude, dtype=float)
+        rv = np.asarray(right.magnitude, dtype=float)
+        lv, rv = np.broadcast_arrays(lv, rv)
+        room = rv - lv if self.op in ("<=", "<") else lv - rv
+        return lv, rv, room, _unit_text(left)
+
+    def violated(self, lhs: np.ndarray, rhs: np.ndarray, margin: np.ndarray) -> np.ndarray:
+        """Where the constraint fails, allowing a relative tolerance of :data:`RTOL`."""
+        scale = np.maximum(np.abs(lhs), np.abs(rhs))
+        return margin < -RTOL * scale
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A constraint that fails in some projected years.
+
+    Attributes
+    ----------
+    constraint : str
+        The constraint's id in the scenario file.
+    expression : str
+        Its text, e.g. ``ofc_traffic <= ofc_capacity``.
+    years : ndarray of int
+        Years in which it fails.
+    lhs, rhs, margin : ndarray
+        Both sides and the margin (negative: by how much it fails) in those years, in ``unit``.
+    unit : str
+        Unit of the left side.
+    source : str
+        Why the constraint should hold.
+    """
+
+    constraint: str
+    expression: str
+    years: np.ndarray
+    lhs: np.ndarray
+    rhs: np.ndarray
+    margin: np.ndarray
+    unit: str
+    source: str
+
+    @property
+    def worst(self) -> tuple[int, float]:
+        """``(year, margin)`` of the largest violation."""
+        i = int(np.argmin(self.margin))
+        return int(self.years[i]), float(self.margin[i])
+
+    def summary(self) -> str:
+        """One line: ``id (expression) fails in 2025, 2027; worst -30 Gbps in 2025``."""
+        year, worst = self.worst
+        return (
+            f"{self.constraint} ({self.expression}) fails in {format_years(self.years)}; "
+            f"worst margin {worst:.4g} {self.unit} in {year}"
+        )
+
+
+def parse_constraint(text: str) -> Comparison:
+    """Parse ``"lhs OP rhs"`` with OP one of ``<=``, ``<``, ``>=``, ``>``.
+
+    Examples
+    --------
+    >>> c = parse_constraint("ofc_traffic <= ofc_capacity")
+    >>> sorted(c.names), c.op
+    (['ofc_capacity', 'ofc_traffic'], '<=')
+    >>> parse_constraint("solar_share <= 100 %").rhs.constant
+    (100.0, '%')
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("a constraint needs an expression such as 'a <= b'")
+    ops = _OPERATOR.findall(text)
+    if len(ops) != 1:
+        raise ExpressionError(
+            f"a constraint compares two sides with exactly one of <=, <, >=, > (got {text!r})"
+        )
+    left, right = _OPERATOR.split(text)
+    return Comparison(text=" ".join(text.split()), lhs=_side(left), op=ops[0], rhs=_side(right))
+
+
+def _side(text: str) -> Side:
+    stripped = text.strip()
+    if not stripped:
+        raise ExpressionError("a side of the comparison is empty")
+    if stripped[0].isdigit() or stripped[0] in ".+-":
+        try:
+            return Side(text=stripped, constant=parse_quantity(stripped))
+        except UnitError:
+            pass  # e.g. "0.9 * capacity": an expression
+    return Side(text=stripped, expression=parse_expression(stripped))
+
+
+def _unit_text(q: Any) -> str:
+    text = f"{q.units:~P}"
+    return text if text else ""
+
+
+def format_years(years: Any, step: int = 1) -> str:
+    """``[2025, 2026, 2027, 2030]`` -> ``"2025-2027, 2030"`` (runs of years ``step`` apart).
+
+    Examples
+    --------
+    >>> format_years([2025, 2026, 2027, 2030])
+    '2025-2027, 2030'
+    """
+    ys = [int(y) for y in years]
+    if not ys:
+        return ""
+    runs: list[tuple[int, int]] = []
+    for y in ys:
+        if runs and y - runs[-1][1] == step:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+#: Columns of :func:`check_constraints`.
+CHECK_COLUMNS = ("scenario", "constraint", "expression", "year", "lhs", "rhs", "margin", "unit", "source")
+
+
+def check_constraints(projections: Any) -> Any:
+    """Every violated constraint of one or several projections, one row per failing year.
+
+    Parameters
+    ----------
+    projections : Projection or iterable of Projection
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CHECK_COLUMNS`; ``margin`` is negative (the amount by which the
+        constraint fails) and is in ``unit``, the unit of the left side. Empty when every
+        constraint holds.
+
+    Examples
+    --------
+    >>> import projection
+    >>> v = projection.check_constraints(projection.run("scenarios/baseline.yaml"))
+    >>> v[["constraint", "year", "margin", "unit"]].head(1).values.tolist()
+    [['traffic_within_capacity', 2025, -30.0, 'Gbps']]
+    """
+    import pandas as pd
+
+    if hasattr(projections, "violations"):
+        projections = [projections]
+    rows = []
+    for p in projections:
+        for v in p.violations:
+            for i, year in enumerate(v.years):
+                rows.append(
+                    (p.name, v.constraint, v.expression, int(year), float(v.lhs[i]), float(v.rhs[i]),
+                     float(v.margin[i]), v.unit, v.source)
+                )
+    return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))

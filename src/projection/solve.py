@@ -1,0 +1,278 @@
+"""What would it take? The parameter value at which a target is met exactly.
+
+:func:`solve` varies one parameter of a scenario (a growth parameter such as
+``indicators.ev_sales_share.params.rate``, or a milestone value) and finds the value at which a
+target's projected value equals the required one, with a bracketing root search
+(:func:`scipy.optimize.brentq`).
+
+The bracket
+-----------
+``bounds`` when given; else the parameter's declared domain (for ``rate`` of a logistic
+``[-100, 100]`` 1/yr; for a share ``[0, 100 %]``); where the domain is open, a default of 0 to
+ten times the current value (at least 1). An end that makes the scenario invalid (a ``start``
+above the ``ceiling``, say) is moved towards the current value until it is valid. The bracket
+is scanned on a grid of :data:`GRID` points first, so a trajectory that is not monotone in the
+parameter still gives a root where the target changes from missed to met.
+
+Tolerance
+---------
+At the solved value the projected value equals the required one within a relative
+:data:`SOLVE_RTOL` (1e-6), and the target's status is ``met``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .engine import run
+from .exceptions import ProjectionError, ScenarioError
+from .models import DERIVED, get_family
+from .scenario import Scenario, _expected_unit, load_scenario
+from .targets import holds
+from .units import conversion_factor, is_share
+
+__all__ = ["solve", "Solution", "SOLVE_RTOL", "GRID"]
+
+#: Relative tolerance on the projected value at the solved parameter value.
+SOLVE_RTOL = 1e-6
+#: Points of the grid scanned for a sign change before the root search.
+GRID = 17
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The result of :func:`solve`.
+
+    Attributes
+    ----------
+    found : bool
+        Whether a value within ``bounds`` meets the target exactly.
+    value : float or None
+        The solved value, in ``unit`` (None when not found).
+    unit : str
+        Unit of the parameter as written in the scenario (e.g. ``1/yr``, ``%``, ``Gbps``).
+    current : float
+        The parameter's value in the scenario, in ``unit``.
+    bounds : (float, float)
+        The bracket searched, in ``unit``.
+    required, achieved : float
+        The target's required value and the projected value at ``value`` (or, when not found,
+        at the bound that comes closest), in ``target_unit``.
+    message : str
+        One sentence saying what was found.
+    """
+
+    target: str
+    param: str
+    found: bool
+    value: float | None
+    unit: str
+    current: float
+    bounds: tuple[float, float]
+    required: float
+    achieved: float
+    target_unit: str
+    message: str
+    scenario: Scenario | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for JSON)."""
+        return {k: v for k, v in self.__dict__.items() if k != "scenario"}
+
+
+def solve(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    target: str,
+    param: str,
+    bounds: tuple[float, float] | None = None,
+) -> Solution:
+    """Find the value of ``param`` at which ``target`` is met exactly.
+
+    Parameters
+    ----------
+    scenario : Scenario, path or mapping
+    target : str
+        Target id, e.g. ``"T1"``.
+    param : str
+        Dotted path of a parameter (``indicators.NAME.params.PARAM``) or of a milestone value
+        (``indicators.NAME.milestones.I.value``).
+    bounds : (float, float), optional
+        Bracket to search, in the parameter's unit as written in the scenario.
+
+    Returns
+    -------
+    Solution
+        ``found`` is False, with a message saying why, when no value in the bracket meets the
+        target (or every value does, so nothing needs solving).
+
+    Raises
+    ------
+    ScenarioError
+        Unknown target or parameter path.
+
+    Examples
+    --------
+    >>> import projection
+    >>> sol = projection.solve("scenarios/baseline.yaml", target="T1",
+    ...                        param="indicators.ev_sales_share.params.rate")
+    >>> round(sol.value, 4), sol.unit
+    (0.6735, '1/yr')
+    """
+    s = load_scenario(scenario)
+    if target not in s.targets:
+        raise ScenarioError(
+            f"unknown target {target!r} (targets: {', '.join(s.targets) or 'none'})", path="targets"
+        )
+    t = s.targets[target]
+    path, current, unit, lo, hi = _parameter(s, param)
+    if bounds is not None:
+        lo, hi = float(bounds[0]), float(bounds[1])
+        if not lo < hi:
+            raise ProjectionError(f"bounds must be increasing (got {lo}, {hi})")
+    target_unit = s.indicators[t.indicator].unit
+    required = t.required(target_unit)
+    bound = t.bound[0]
+    sign = 1.0 if bound == "at_least" else -1.0
+
+    def projected(x: float) -> float:
+        """The target's projected value with the parameter at ``x`` (NaN where the scenario
+        is invalid or cannot be run there, e.g. a capacity of 0 under a ratio)."""
+        try:
+            return run(s.with_overrides({path: float(x)})).value(t.indicator, t.year)
+        except ProjectionError:
+            return float("nan")
+
+    lo = _valid_end(lambda x: np.isfinite(projected(x)), lo, current)
+    hi = _valid_end(lambda x: np.isfinite(projected(x)), hi, current)
+    grid = np.unique(np.concatenate([np.linspace(lo, hi, GRID), [current]]))
+    grid = grid[(grid >= lo) & (grid <= hi)]
+    values = np.array([projected(x) for x in grid])
+    grid, values = grid[np.isfinite(values)], values[np.isfinite(values)]
+    margins = sign * (values - required)
+    met = holds(values, bound, required)
+    where = f"{param} in [{lo:.6g}, {hi:.6g}] {unit}".rstrip()
+    if met.all() and (margins > 0).all():
+        best = float(grid[np.argmin(margins)])
+        return _result(s, target, param, False, None, unit, current, (lo, hi), required,
+                       projected(best), target_unit,
+                       f"{target} is met for every {where}: this parameter does not decide it")
+    if np.ptp(values) == 0:
+        return _result(s, target, param, False, None, unit, current, (lo, hi), required,
+                       float(values[0]), target_unit,
+                       f"{target} does not depend on {param}: it projects {values[0]:.6g} "
+                       f"{target_unit} against {required:.6g} for every value in "
+                       f"[{lo:.6g}, {hi:.6g}] {unit}".rstrip())
+    if not met.any():
+        i = int(np.argmax(margins))
+        return _result(s, target, param, False, None, unit, current, (lo, hi), required,
+                       projected(grid[i]), target_unit,
+                       f"no value of {where} meets {target}: the closest, at {grid[i]:.6g}, "
+                       f"projects {projected(grid[i]):.6g} {target_unit} against the required {required:.6g} "
+                       f"{target_unit}".rstrip())
+    change = np.flatnonzero(np.sign(margins[:-1]) != np.sign(margins[1:]))
+    if change.size == 0:  # met on the grid with zero margin: that grid point is the answer
+        x = float(grid[np.flatnonzero(met)[0]])
+    else:
+        a, b = float(grid[change[0]]), float(grid[change[0] + 1])
+        x = brentq(lambda v: sign * (projected(v) - required), a, b, xtol=1e-14, rtol=1e-13)
+        x = _met_side(lambda v: bool(holds(np.array([projected(v)]), bound, required)[0]),
+                      x, a if margins[change[0]] >= 0 else b)
+    achieved = projected(x)
+    return _result(s, target, path, True, float(x), unit, current, (lo, hi), required, achieved,
+                   target_unit,
+                   f"{target} is met exactly at {param} = {x:.6g} {unit} "
+                   f"(now {current:.6g} {unit})".replace("  ", " "))
+
+
+def _met_side(is_met, x: float, good: float) -> float:
+    """``x`` if the target is met there, else the nearest point towards ``good`` (where it is
+    met) found by bisection: the root search may land a rounding error on the wrong side."""
+    if is_met(x):
+        return x
+    bad = x
+    for _ in range(200):
+        mid = 0.5 * (bad + good)
+        if mid in (bad, good):
+            break
+        if is_met(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
+def _result(s, target, param, found, value, unit, current, bounds, required, achieved, tunit, msg):
+    solved = s.with_overrides({param: value}) if found else None
+    return Solution(target=target, param=param, found=found, value=value, unit=unit,
+                    current=current, bounds=(float(bounds[0]), float(bounds[1])), required=required,
+                    achieved=achieved, target_unit=tunit, message=msg, scenario=solved)
+
+
+def _parameter(s: Scenario, param: str) -> tuple[str, float, str, float, float]:
+    """Resolve ``param`` to (override path, current value, unit, lower, upper)."""
+    parts = param.split(".")
+    if len(parts) >= 4 and parts[0] == "indicators" and parts[2] == "params":
+        name, pname = parts[1], parts[3]
+        ind = s.indicators.get(name)
+        if ind is None or pname not in ind.params:
+            raise ScenarioError(f"no parameter {param!r} in scenario {s.name!r}", path=param)
+        magnitude, unit = ind.params[pname].quantity()
+        if ind.model == DERIVED:
+            lo, hi = None, None
+            canonical = unit
+        else:
+            spec = get_family(ind.model).spec(pname)
+            canonical = _expected_unit(spec.kind, ind.unit)
+            lo, hi = spec.lower, spec.upper
+            if spec.kind == "level" and is_share(ind.unit):
+                hi = 1.0 / conversion_factor(ind.unit, "") if hi is None else hi
+        factor = conversion_factor(canonical, unit) if unit else 1.0
+        lo = lo * factor if lo is not None else None
+        hi = hi * factor if hi is not None else None
+        path = ".".join(parts[:4])
+    elif len(parts) == 5 and parts[0] == "indicators" and parts[2] == "milestones" and parts[4] == "value":
+        ind = s.indicators.get(parts[1])
+        try:
+            milestone = ind.milestones[int(parts[3])]  # type: ignore[union-attr,index]
+        except (AttributeError, TypeError, ValueError, IndexError):
+            raise ScenarioError(f"no milestone {param!r} in scenario {s.name!r}", path=param) from None
+        magnitude, unit = milestone.quantity()
+        lo, hi = 0.0, None
+        if is_share(ind.unit):  # type: ignore[union-attr]
+            hi = 1.0 / conversion_factor(ind.unit, unit or ind.unit)  # type: ignore[union-attr]
+        path = param
+    else:
+        raise ScenarioError(
+            f"cannot solve for {param!r}: expected indicators.NAME.params.PARAM or "
+            "indicators.NAME.milestones.I.value (years are discrete: try them with --set)",
+            path=param,
+        )
+    if lo is None:
+        lo = 0.0 if magnitude >= 0 else magnitude * 10 - 1
+    if hi is None:
+        hi = max(10.0 * abs(magnitude), 1.0)
+    return path, float(magnitude), unit, float(lo), float(hi)
+
+
+def _valid_end(is_valid, end: float, current: float) -> float:
+    """``end`` if the scenario is valid there, else the valid point nearest to it on the way to
+    ``current`` (which is valid), found by bisection."""
+    if is_valid(end):
+        return float(end)
+    bad, good = float(end), float(current)
+    for _ in range(60):
+        mid = 0.5 * (bad + good)
+        if mid in (bad, good):
+            break
+        if is_valid(mid):
+            good = mid
+        else:
+            bad = mid
+    return good

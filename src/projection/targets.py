@@ -1,0 +1,136 @@
+"""Target status: met? when? by how much?
+
+:func:`evaluate_targets` turns each target of a projection into one row that answers the
+questions an analyst asks of it:
+
+========================  ===========================================================
+column                    meaning
+========================  ===========================================================
+``scenario``              scenario name
+``target``                target id in the scenario file
+``indicator``, ``year``   what is required, and when
+``bound``                 ``at_least`` or ``at_most``
+``required``              the required value, in ``unit``
+``projected``             the projected value in ``year``, in ``unit``
+``unit``                  the indicator's unit
+``status``                ``met``; ``missed`` (not met in ``year``, but met in some other
+                          year of the horizon); ``not reached within horizon``
+``first_year``            first projected year in which the bound holds (empty if none)
+``gap``                   ``projected - required`` in ``unit``: for ``at_least`` a negative
+                          gap is the shortfall, for ``at_most`` a positive gap the excess
+``gap_relative``          ``gap / |required|`` (empty when ``required`` is 0)
+``source``                the target's source
+========================  ===========================================================
+
+A bound holds when it does within a relative tolerance of :data:`~projection.constraints.RTOL`
+(1e-9), so a capacity of exactly 4 Tbps meets "at least 4000 Gbps" despite rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .constraints import RTOL
+from .result import Projection
+
+__all__ = ["evaluate_targets", "TARGET_COLUMNS", "MET", "MISSED", "NOT_REACHED", "holds"]
+
+MET = "met"
+MISSED = "missed"
+NOT_REACHED = "not reached within horizon"
+
+TARGET_COLUMNS = (
+    "scenario",
+    "target",
+    "indicator",
+    "year",
+    "bound",
+    "required",
+    "projected",
+    "unit",
+    "status",
+    "first_year",
+    "gap",
+    "gap_relative",
+    "source",
+)
+
+
+def holds(values: np.ndarray, bound: str, required: float) -> np.ndarray:
+    """Whether ``values`` satisfy ``bound`` (``at_least``/``at_most``) ``required``, within RTOL.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> holds(np.array([3.9, 4.0, 4.1]), "at_least", 4.0).tolist()
+    [False, True, True]
+    """
+    tol = RTOL * np.maximum(abs(required), np.abs(values))
+    if bound == "at_least":
+        return values >= required - tol
+    return values <= required + tol
+
+
+def evaluate_targets(projections: Projection | Iterable[Projection]) -> pd.DataFrame:
+    """Status of every target of one or several projections.
+
+    Parameters
+    ----------
+    projections : Projection or iterable of Projection
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario and target, with the columns listed in :data:`TARGET_COLUMNS`
+        (see the module docstring for their meaning). ``first_year`` is a nullable integer.
+
+    Examples
+    --------
+    >>> import projection
+    >>> p = projection.run("scenarios/baseline.yaml")
+    >>> t = projection.evaluate_targets(p).set_index("target")
+    >>> float(t.loc["T1", "required"]), t.loc["T1", "status"]
+    (30.0, 'missed')
+    >>> int(t.loc["T1", "first_year"])
+    2035
+    """
+    if isinstance(projections, Projection):
+        projections = [projections]
+    rows = []
+    for p in projections:
+        s = p.scenario
+        for tid, target in s.targets.items():
+            unit = s.indicators[target.indicator].unit
+            required = target.required(unit)
+            bound = target.bound[0]
+            series = p.values[target.indicator]
+            ok = holds(series, bound, required)
+            projected = float(series[int(np.searchsorted(p.years, target.year))])
+            met_then = bool(ok[int(np.searchsorted(p.years, target.year))])
+            first = int(p.years[int(np.argmax(ok))]) if ok.any() else None
+            status = MET if met_then else (MISSED if first is not None else NOT_REACHED)
+            gap = projected - required
+            rows.append(
+                {
+                    "scenario": p.name,
+                    "target": tid,
+                    "indicator": target.indicator,
+                    "year": int(target.year),
+                    "bound": bound,
+                    "required": required,
+                    "projected": projected,
+                    "unit": unit,
+                    "status": status,
+                    "first_year": first,
+                    "gap": gap,
+                    "gap_relative": gap / abs(required) if required != 0 else np.nan,
+                    "source": " ".join(target.source.split()),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
+    frame["first_year"] = frame["first_year"].astype("Int64")
+    frame["year"] = frame["year"].astype("int64")
+    return frame

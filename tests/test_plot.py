@@ -1,0 +1,530 @@
+"""Figures: one panel per indicator with every scenario's line, targets and milestones, and
+figures written as PNG, SVG or PDF atomically."""
+
+from __future__ import annotations
+
+import math
+import os
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from matplotlib.markers import MarkerStyle  # noqa: E402
+from matplotlib.text import Annotation, Text  # noqa: E402
+
+import projection  # noqa: E402
+from projection.exceptions import ProjectionError  # noqa: E402
+from projection.plot import (  # noqa: E402
+    PANEL_SIZE,
+    check_plot_path,
+    plot_projections,
+    save_figure,
+)
+from projection.units import conversion_factor  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+ORDER = ["baseline", "paper-targets", "accelerated", "delayed"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def projs():
+    return [projection.run(SCENARIOS / f"{name}.yaml") for name in ORDER]
+
+
+@pytest.fixture(scope="module")
+def fig(projs):
+    return plot_projections(projs)
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A one-panel figure, cheap to save."""
+    p = projection.run(SCENARIOS / "baseline.yaml")
+    return plot_projections(p, indicators=["ofc_capacity"])
+
+
+def panel(fig, title):
+    (ax,) = [ax for ax in fig.axes if ax.get_title() == title]
+    return ax
+
+
+def offsets(ax):
+    """Every scatter point of a panel (targets and milestones), as a set of (x, y)."""
+    pts = set()
+    for coll in ax.collections:
+        for x, y in coll.get_offsets():
+            pts.add((round(float(x), 6), round(float(y), 6)))
+    return pts
+
+
+def annotations(ax):
+    return [t for t in ax.texts if isinstance(t, Annotation)]
+
+
+def marker_of(coll):
+    """The marker ('^', 'v', 'o') a scatter collection was drawn with."""
+    path = coll.get_paths()[0]
+    for m in ("^", "v", "o"):
+        style = MarkerStyle(m)
+        ref = style.get_path().transformed(style.get_transform())
+        if ref.vertices.shape == path.vertices.shape and np.allclose(ref.vertices, path.vertices):
+            return m
+    return None
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+# ---------------------------------------------------------------------------------- panels
+def test_one_panel_per_indicator_titled_with_its_name_and_unit(fig, projs):
+    names = sorted(projs[0].values)
+    assert len(fig.axes) == len(names) == 7
+    assert [ax.get_title() for ax in fig.axes] == names
+    assert [ax.get_ylabel() for ax in fig.axes] == [projs[0].units[n] for n in names]
+    assert panel(fig, "ofc_capacity").get_ylabel() == "Gbps"
+    assert panel(fig, "ev_sales_share").get_ylabel() == "%"
+    assert all(ax.get_xlabel() == "year" for ax in fig.axes)
+
+
+def test_layout_three_columns_and_size_scales_with_rows(fig):
+    geometry = {ax.get_subplotspec().get_geometry()[:2] for ax in fig.axes}
+    assert geometry == {(3, 3)}
+    width, height = fig.get_size_inches()
+    assert width == pytest.approx(3 * PANEL_SIZE[0])
+    assert height == pytest.approx(3 * PANEL_SIZE[1])  # legend sits in the free cells
+    baseline = projection.run(SCENARIOS / "baseline.yaml")
+    two = plot_projections(baseline, ncols=2)
+    assert {ax.get_subplotspec().get_geometry()[:2] for ax in two.axes} == {(4, 2)}
+    assert two.get_size_inches()[0] == pytest.approx(2 * PANEL_SIZE[0])
+
+
+def test_each_panel_has_one_line_per_scenario_with_its_data(fig, projs):
+    for ax in fig.axes:
+        name = ax.get_title()
+        assert [line.get_label() for line in ax.lines] == ORDER
+        for line, p in zip(ax.lines, projs):
+            np.testing.assert_array_equal(line.get_xdata(), p.years)
+            np.testing.assert_allclose(line.get_ydata(), p.values[name])
+
+
+def test_a_scenario_has_one_colour_in_every_panel(fig):
+    colours = [[tuple(line.get_color()) for line in ax.lines] for ax in fig.axes]
+    assert all(c == colours[0] for c in colours)
+    assert len(set(colours[0])) == len(ORDER)
+
+
+def test_one_legend_for_the_figure_naming_the_scenarios(fig):
+    assert len(fig.legends) == 1
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts[: len(ORDER)] == ORDER
+    assert "target (at least)" in texts and "milestone" in texts
+    assert "target (at most)" not in texts  # the shipped scenarios have none
+
+
+def test_integer_year_ticks_and_linear_scale(fig):
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks)
+        assert all(t.get_text().isdigit() for t in ax.get_xticklabels() if t.get_text())
+        assert ax.get_yscale() == "linear"
+
+
+# ---------------------------------------------------------------------------------- targets
+def test_targets_are_points_at_year_and_required_value_labelled_once(fig, projs):
+    targets = {}
+    for p in projs:
+        for tid, t in p.scenario.targets.items():
+            targets[(tid, t.indicator, t.year, t.required(p.units[t.indicator]))] = t
+    # the scenarios share their targets: each distinct one is drawn once
+    assert len(targets) < sum(len(p.scenario.targets) for p in projs)
+    for tid, indicator, year, value in targets:
+        ax = panel(fig, indicator)
+        assert (float(year), round(value, 6)) in offsets(ax)
+        labels = [a for a in annotations(ax) if a.get_text() == tid]
+        assert len(labels) == 1, tid
+        assert labels[0].xy == pytest.approx((year, value))
+    capacity = panel(fig, "ofc_capacity")
+    triangles = [c for c in capacity.collections if marker_of(c) == "^"]
+    assert sorted(tuple(c.get_offsets()[0]) for c in triangles) == sorted(
+        (year, value) for _, ind, year, value in targets if ind == "ofc_capacity"
+    )
+    assert len(triangles) >= 3
+
+
+def test_at_most_target_has_a_downward_marker(mini):
+    mini["targets"]["CAP"] = {
+        "indicator": "cap",
+        "year": 2033,
+        "at_most": 5,
+        "unit": "Tbps",
+        "source": "assumption: test",
+    }
+    fig = plot_projections(projection.run(mini))
+    ax = panel(fig, "cap")
+    down = [c for c in ax.collections if marker_of(c) == "v"]
+    assert [tuple(c.get_offsets()[0]) for c in down] == [(2033, 5000)]
+    up = [c for c in panel(fig, "share").collections if marker_of(c) == "^"]
+    assert [tuple(c.get_offsets()[0]) for c in up] == [(2030, 30)]
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "target (at most)" in texts and "target (at least)" in texts
+
+
+# ---------------------------------------------------------------------------------- milestones
+def test_milestones_marked_on_their_line_and_annotated(fig, projs):
+    ax = panel(fig, "ofc_capacity")
+    points = offsets(ax)
+    for p, line in zip(projs, ax.lines):
+        for m in p.scenario.indicators["ofc_capacity"].milestones:
+            magnitude, unit = m.quantity()
+            value = magnitude * conversion_factor(unit, "Gbps")
+            assert (float(m.year), round(value, 6)) in points
+            # on the scenario's own line
+            assert line.get_ydata()[list(line.get_xdata()).index(m.year)] == pytest.approx(value)
+    milestone_texts = [a for a in annotations(ax) if a.get_text().endswith("Tbps")]
+    assert len(milestone_texts) >= 6
+    every = {
+        (m.year, m.quantity()[0] * 1000.0, f"{m.quantity()[0]:g} Tbps")
+        for p in projs
+        for m in p.scenario.indicators["ofc_capacity"].milestones
+    }
+    for a in milestone_texts:
+        assert (a.xy[0], a.xy[1], a.get_text()) in every
+    # indicators that are not staged get no milestone labels
+    assert not any(a.get_text().endswith("Tbps") for a in annotations(panel(fig, "ofc_traffic")))
+
+
+def test_every_milestone_labelled_for_one_scenario():
+    p = projection.run(SCENARIOS / "paper-targets.yaml")
+    fig = plot_projections(p, indicators=["ofc_capacity"])
+    texts = sorted(a.get_text() for a in annotations(fig.axes[0]))
+    milestones = [m.quantity() for m in p.scenario.indicators["ofc_capacity"].milestones]
+    targets = [tid for tid, t in p.scenario.targets.items() if t.indicator == "ofc_capacity"]
+    assert texts == sorted([f"{v:g} {u}" for v, u in milestones] + targets)
+    assert {"1 Tbps", "4 Tbps", "12 Tbps"} <= set(texts)
+
+
+def test_labels_do_not_overlap_and_stay_inside_their_panel(fig):
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        frame = ax.get_window_extent()
+        boxes = []
+        for a in annotations(ax):
+            a.get_window_extent()
+            box = Text.get_window_extent(a)
+            assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, a.get_text()
+            assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, a.get_text()
+            boxes.append((a.get_text(), box))
+        for (ta, a), (tb, b) in combinations(boxes, 2):
+            assert not a.overlaps(b), (ax.get_title(), ta, tb)
+
+
+def drawn(ax, line):
+    """Points every pixel along a line as drawn (with its steps), in display space."""
+    x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    if line.get_drawstyle() == "steps-post":
+        x, y = np.repeat(x, 2)[1:], np.repeat(y, 2)[:-1]
+    pts = ax.transData.transform(np.column_stack([x, y]))
+    return np.concatenate(
+        [np.linspace(p, q, int(np.hypot(*(q - p))) + 2) for p, q in zip(pts[:-1], pts[1:])]
+    )
+
+
+def test_milestone_labels_cross_no_line(fig):
+    fig.draw_without_rendering()
+    ax = panel(fig, "ofc_capacity")
+    ink = np.concatenate([drawn(ax, line) for line in ax.lines])
+    checked = 0
+    for a in annotations(ax):
+        if not a.get_text().endswith("Tbps"):
+            continue
+        a.get_window_extent()
+        box = Text.get_window_extent(a)
+        inside = (
+            (ink[:, 0] > box.x0)
+            & (ink[:, 0] < box.x1)
+            & (ink[:, 1] > box.y0)
+            & (ink[:, 1] < box.y1)
+        )
+        assert not inside.any(), a.get_text()
+        checked += 1
+    assert checked >= 6
+
+
+def test_step_milestones_drawn_as_steps(fig):
+    assert {line.get_drawstyle() for line in panel(fig, "ofc_capacity").lines} == {"steps-post"}
+    assert {line.get_drawstyle() for line in panel(fig, "ofc_traffic").lines} == {"default"}
+
+
+def test_coinciding_lines_are_named(fig, projs):
+    demand = [p.values["electricity_demand"] for p in projs]
+    assert all(np.allclose(d, demand[0]) for d in demand)
+    solar = {p.name: p.values["solar_capacity"] for p in projs}
+    assert np.allclose(solar["baseline"], solar["paper-targets"])
+    assert panel(fig, "electricity_demand").get_title(loc="right") == "same in every scenario"
+    assert panel(fig, "solar_capacity").get_title(loc="right") == "baseline = paper-targets"
+    assert panel(fig, "ev_sales_share").get_title(loc="right") == ""
+
+
+def test_legend_covers_no_panel(fig):
+    fig.draw_without_rendering()
+    legend = fig.legends[0].get_window_extent()
+    for ax in fig.axes:
+        assert not legend.overlaps(ax.get_tightbbox()), ax.get_title()
+
+
+# ---------------------------------------------------------------------------------- units
+def test_scenarios_in_different_units_share_an_axis():
+    path = SCENARIOS / "baseline.yaml"
+    gbps = projection.run(path)
+    tbps = projection.run(
+        projection.load_scenario(path).with_overrides({"indicators.ofc_capacity.unit": "Tbps"})
+    )
+    assert tbps.units["ofc_capacity"] == "Tbps"
+    fig = plot_projections([gbps, tbps], indicators=["ofc_capacity"])
+    (ax,) = fig.axes
+    assert ax.get_ylabel() == "Gbps"
+    a, b = ax.lines
+    np.testing.assert_allclose(b.get_ydata(), a.get_ydata())
+    np.testing.assert_allclose(a.get_ydata(), gbps.values["ofc_capacity"])
+    assert [t.get_text() for t in fig.legends[0].get_texts()][:2] == ["baseline", "baseline (2)"]
+    assert (2028.0, 4000.0) in offsets(ax)  # the target once, in Gbps
+
+    # the first projection decides the unit
+    fig = plot_projections([tbps, gbps], indicators=["ofc_capacity"])
+    (ax,) = fig.axes
+    assert ax.get_ylabel() == "Tbps"
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), ax.lines[0].get_ydata())
+    assert ax.lines[0].get_ydata()[-1] == pytest.approx(4.0)
+    assert (2028.0, 4.0) in offsets(ax) and (2028.0, 4000.0) not in offsets(ax)
+    assert "4 Tbps" in [a.get_text() for a in annotations(ax)]
+
+
+def test_incompatible_units_are_an_error(mini):
+    other = dict(mini)
+    other["indicators"] = dict(mini["indicators"])
+    other["indicators"]["share"] = mini["indicators"]["cap"]  # 'share' now in Gbps
+    other["targets"] = {}
+    with pytest.raises(ProjectionError, match="share"):
+        plot_projections([projection.run(mini), projection.run(other)], indicators=["share"])
+
+
+# ---------------------------------------------------------------------------------- options
+def test_indicators_restrict_and_order_panels(projs):
+    fig = plot_projections(projs, indicators=["ofc_capacity", "ev_sales_share"])
+    assert [ax.get_title() for ax in fig.axes] == ["ofc_capacity", "ev_sales_share"]
+    assert [ax.get_title() for ax in plot_projections(projs[0], indicators="ofc_traffic").axes] == [
+        "ofc_traffic"
+    ]
+
+
+def test_unknown_indicator_lists_the_known_ones(projs):
+    with pytest.raises(ProjectionError, match="unknown indicator 'ofc_capacty'") as err:
+        plot_projections(projs, indicators=["ofc_capacty"])
+    assert "ofc_capacity" in str(err.value) and "solar_share" in str(err.value)
+
+
+def test_years_restrict_the_x_range(projs):
+    fig = plot_projections(projs, indicators=["ofc_capacity"], years=(2026, 2030))
+    (ax,) = fig.axes
+    for line in ax.lines:
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(2026, 2031))
+    lo, hi = ax.get_xlim()
+    assert 2025 < lo < 2026 and 2030 < hi < 2031
+    xs = {x for x, _ in offsets(ax)}
+    assert xs and max(xs) <= 2030 and min(xs) >= 2026
+    assert "T2d" not in [a.get_text() for a in annotations(ax)]  # 2032: outside
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"years": (2030, 2026)}, "before start"),
+        ({"years": (2050, 2060)}, "no projected year"),
+        ({"years": 2030}, r"\(start, end\)"),
+        ({"ncols": 0}, "ncols"),
+        ({"indicators": []}, "no indicators"),
+    ],
+)
+def test_bad_options_are_errors(projs, kwargs, message):
+    with pytest.raises(ProjectionError, match=message):
+        plot_projections(projs, **kwargs)
+
+
+def test_nothing_to_plot_is_an_error():
+    with pytest.raises(ProjectionError, match="at least one projection"):
+        plot_projections([])
+    with pytest.raises(ProjectionError, match="Projection"):
+        plot_projections(["scenarios/baseline.yaml"])
+
+
+@pytest.mark.skipif(not hasattr(projection.Projection, "plot"), reason="no Projection.plot yet")
+def test_projection_plot_method(projs):
+    fig = projs[1].plot(indicators=["ofc_capacity", "ev_sales_share"], ncols=1)
+    assert [ax.get_title() for ax in fig.axes] == ["ofc_capacity", "ev_sales_share"]
+    assert [line.get_label() for ax in fig.axes for line in ax.lines] == ["paper-targets"] * 2
+    assert [t.get_text() for t in fig.legends[0].get_texts()][0] == "paper-targets"
+
+
+def test_title(projs):
+    fig = plot_projections(projs[:1], indicators=["ev_sales_share"], title="EV $ share")
+    assert fig.get_suptitle() == "EV $ share"
+
+
+def test_figure_uses_no_pyplot():
+    code = (
+        "import sys, projection\n"
+        "from projection.plot import plot_projections\n"
+        "fig = plot_projections(projection.run('scenarios/baseline.yaml'))\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+        "assert fig.canvas.manager is None\n"
+        "print(len(fig.axes))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "7"
+
+
+# ---------------------------------------------------------------------------------- saving
+def test_png_has_the_figure_size_times_dpi(small, tmp_path):
+    out = save_figure(small, tmp_path / "f.png", dpi=60)
+    assert out == tmp_path / "f.png"
+    width, height = small.get_size_inches()
+    # matplotlib drops a fraction of a pixel
+    assert png_size(out.read_bytes()) == (
+        pytest.approx(width * 60, abs=1),
+        pytest.approx(height * 60, abs=1),
+    )
+
+
+def test_png_default_dpi_150(small, tmp_path):
+    import matplotlib.image
+
+    out = save_figure(small, tmp_path / "f.PNG")
+    width, height = small.get_size_inches()
+    w, h = png_size(out.read_bytes())
+    assert w == pytest.approx(width * 150, abs=1) and h == pytest.approx(height * 150, abs=1)
+    assert matplotlib.image.imread(out).shape[:2] == (h, w)
+
+
+def test_four_scenario_png(fig, tmp_path):
+    out = save_figure(fig, tmp_path / "cmp.png", dpi=40)
+    assert tuple(fig.get_size_inches()) == pytest.approx((16.5, 10.8))
+    assert png_size(out.read_bytes()) == (16.5 * 40, 10.8 * 40)
+
+
+def test_svg_parses_with_an_svg_root(small, tmp_path):
+    out = save_figure(small, tmp_path / "f.svg")
+    root = ET.parse(out).getroot()
+    assert root.tag in ("svg", "{http://www.w3.org/2000/svg}svg")
+    text = out.read_text()
+    assert "ofc_capacity" in text and "<dc:date>" not in text
+
+
+def test_pdf_starts_with_the_pdf_header(small, tmp_path):
+    out = save_figure(small, tmp_path / "f.pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert data.rstrip().endswith(b"%%EOF")
+    assert b"/CreationDate" not in data
+
+
+@pytest.mark.parametrize("name", ["f.jpg", "f", "f.png.txt"])
+def test_unknown_extension_is_an_error_and_writes_nothing(small, tmp_path, name):
+    with pytest.raises(ProjectionError, match=r"\.pdf, \.png, \.svg"):
+        save_figure(small, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_directory_is_an_error_and_writes_nothing(small, tmp_path):
+    with pytest.raises(ProjectionError, match="does not exist"):
+        save_figure(small, tmp_path / "nowhere" / "f.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_plot_path(tmp_path):
+    assert check_plot_path(tmp_path / "a.svg") == "svg"
+    assert check_plot_path(tmp_path / "a.Pdf") == "pdf"
+    assert check_plot_path("a.png") == "png"  # the current directory
+    with pytest.raises(ProjectionError, match="unknown figure format"):
+        check_plot_path(tmp_path / "a.csv")
+    with pytest.raises(ProjectionError, match="does not exist"):
+        check_plot_path(tmp_path / "missing" / "a.png")
+    (tmp_path / "d.png").mkdir()
+    with pytest.raises(ProjectionError, match="is a directory"):
+        check_plot_path(tmp_path / "d.png")
+
+
+@pytest.mark.parametrize("dpi", [0, -10, float("nan"), "150", True])
+def test_bad_dpi_is_an_error(small, tmp_path, dpi):
+    with pytest.raises(ProjectionError, match="dpi"):
+        save_figure(small, tmp_path / "f.png", dpi=dpi)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failing_save_keeps_the_old_file_and_leaves_no_temp_file(small, tmp_path, monkeypatch):
+    target = tmp_path / "f.png"
+    target.write_bytes(b"old figure")
+    seen = []
+
+    def broken(path, **kwargs):
+        seen.append((Path(path), kwargs.get("format")))
+        Path(path).write_bytes(b"half a figure")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(small, "savefig", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        save_figure(small, target)
+    assert target.read_bytes() == b"old figure"
+    assert list(tmp_path.iterdir()) == [target]
+    # it wrote to a temporary file beside the target, with the format given explicitly
+    ((tmp, fmt),) = seen
+    assert tmp.parent == tmp_path and tmp != target and fmt == "png"
+
+
+def test_save_replaces_an_existing_file_and_keeps_its_mode(small, tmp_path):
+    target = tmp_path / "f.png"
+    target.write_bytes(b"old figure")
+    os.chmod(target, 0o640)
+    save_figure(small, target, dpi=20)
+    assert target.read_bytes()[:8] == PNG_SIGNATURE
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_new_file_is_not_private(small, tmp_path):
+    out = save_figure(small, tmp_path / "new.svg")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_figure_sizes_match_panel_count(projs):
+    for n, (rows, cols) in {1: (1, 1), 2: (1, 2), 4: (2, 3)}.items():
+        names = sorted(projs[0].values)[:n]
+        fig = plot_projections(projs, indicators=names)
+        width, height = fig.get_size_inches()
+        assert width == pytest.approx(cols * PANEL_SIZE[0])
+        assert height >= rows * PANEL_SIZE[1]
+        assert math.isclose(height, rows * PANEL_SIZE[1]) == (rows * cols > n)

@@ -177,7 +177,9 @@ def test_targets_table_shows_each_target_per_scenario():
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_targets_machine_formats(fmt):
-    r = cli("targets", SCENARIOS / "paper-targets.yaml", SCENARIOS / "baseline.yaml", "--format", fmt)
+    r = cli(
+        "targets", SCENARIOS / "paper-targets.yaml", SCENARIOS / "baseline.yaml", "--format", fmt
+    )
     assert r.returncode == 0, r.stderr
     if fmt == "csv":
         import io
@@ -196,22 +198,61 @@ def test_fail_on_miss_exit_codes():
 
 
 def test_solve_prints_the_rate_the_2030_target_needs():
-    r = cli("solve", SCENARIOS / "baseline.yaml", "--target", "T1", "--param", "indicators.ev_sales_share.params.rate")
+    r = cli(
+        "solve",
+        SCENARIOS / "baseline.yaml",
+        "--target",
+        "T1",
+        "--param",
+        "indicators.ev_sales_share.params.rate",
+    )
     assert r.returncode == 0, r.stderr
     assert "T1 is met exactly at indicators.ev_sales_share.params.rate = 0.673459 1/yr" in r.stdout
-    r = cli("solve", SCENARIOS / "baseline.yaml", "-t", "T1", "-p", "indicators.ev_sales_share.params.rate", "--format", "json")
+    r = cli(
+        "solve",
+        SCENARIOS / "baseline.yaml",
+        "-t",
+        "T1",
+        "-p",
+        "indicators.ev_sales_share.params.rate",
+        "--format",
+        "json",
+    )
     assert json.loads(r.stdout)["value"] == pytest.approx(0.6734591659972947, rel=1e-9)
 
 
 def test_solve_without_a_solution_exits_1_and_says_so():
-    r = cli("solve", SCENARIOS / "baseline.yaml", "-t", "T1", "-p", "indicators.ev_sales_share.params.ceiling")
+    r = cli(
+        "solve",
+        SCENARIOS / "baseline.yaml",
+        "-t",
+        "T1",
+        "-p",
+        "indicators.ev_sales_share.params.ceiling",
+    )
     assert r.returncode == 1 and r.stdout.startswith("no value of")
 
 
 def test_solve_bad_input_exits_2():
-    r = cli("solve", SCENARIOS / "baseline.yaml", "-t", "T9", "-p", "indicators.ev_sales_share.params.rate")
+    r = cli(
+        "solve",
+        SCENARIOS / "baseline.yaml",
+        "-t",
+        "T9",
+        "-p",
+        "indicators.ev_sales_share.params.rate",
+    )
     assert r.returncode == 2 and r.stderr.startswith("error:") and "unknown target 'T9'" in r.stderr
-    r = cli("solve", SCENARIOS / "baseline.yaml", "-t", "T1", "-p", "indicators.ev_sales_share.params.rate", "--bounds", "x")
+    r = cli(
+        "solve",
+        SCENARIOS / "baseline.yaml",
+        "-t",
+        "T1",
+        "-p",
+        "indicators.ev_sales_share.params.rate",
+        "--bounds",
+        "x",
+    )
     assert r.returncode == 2 and "--bounds" in r.stderr
 
 
@@ -230,7 +271,9 @@ def test_check_reports_traffic_above_capacity(tmp_path):
     r = cli("check", clean)
     assert r.returncode == 0 and "ok: clean: all 2 constraints hold" in r.stdout
     r = cli("check", SCENARIOS / "baseline.yaml", "--format", "csv")
-    assert r.stdout.splitlines()[0] == "scenario,constraint,expression,year,lhs,rhs,margin,unit,source"
+    assert (
+        r.stdout.splitlines()[0] == "scenario,constraint,expression,year,lhs,rhs,margin,unit,source"
+    )
 
 
 def test_compare_prints_differences_and_writes_outputs(tmp_path):

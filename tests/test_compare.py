@@ -28,7 +28,9 @@ def test_compare_differences_against_the_first():
 
 
 def test_compare_converts_to_the_first_scenarios_unit():
-    tbps = projection.load_scenario(SHIPPED[1]).with_overrides({"indicators.ofc_capacity.unit": "Tbps"})
+    tbps = projection.load_scenario(SHIPPED[1]).with_overrides(
+        {"indicators.ofc_capacity.unit": "Tbps"}
+    )
     c = projection.compare([SHIPPED[1], tbps], indicators=["ofc_capacity"], years=[2028, 2032])
     assert set(c["unit"]) == {"Gbps"}
     assert np.allclose(c["difference"], 0.0)

@@ -22,8 +22,16 @@ BASE = {
     "name": "c",
     "horizon": {"start": 2025, "end": 2030},
     "indicators": {
-        "traffic": {"unit": "Gbps", "model": "exponential", "params": {"start": src(300, "Gbps"), "rate": src(0.5)}},
-        "capacity": {"unit": "Tbps", "model": "linear", "params": {"start": src(0.45, "Tbps"), "slope": src(0.1, "Tbps/yr")}},
+        "traffic": {
+            "unit": "Gbps",
+            "model": "exponential",
+            "params": {"start": src(300, "Gbps"), "rate": src(0.5)},
+        },
+        "capacity": {
+            "unit": "Tbps",
+            "model": "linear",
+            "params": {"start": src(0.45, "Tbps"), "slope": src(0.1, "Tbps/yr")},
+        },
     },
     "constraints": {"fits": {"expression": "traffic <= capacity", "source": "definition: test"}},
 }
@@ -95,6 +103,10 @@ def test_shipped_scenarios_show_the_papers_traffic_above_capacity():
 
 def test_parse_and_format_helpers():
     c = parse_constraint("solar_share >= 0.5 * other")
-    assert c.op == ">=" and c.rhs.expression is not None and sorted(c.names) == ["other", "solar_share"]
+    assert (
+        c.op == ">="
+        and c.rhs.expression is not None
+        and sorted(c.names) == ["other", "solar_share"]
+    )
     assert format_years([2025, 2026, 2027, 2029]) == "2025-2027, 2029"
     assert format_years([2025, 2030, 2035], step=5) == "2025-2035"

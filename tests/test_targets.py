@@ -40,7 +40,9 @@ def status(mapping) -> pd.Series:
 
 
 def test_columns():
-    row = projection.evaluate_targets(projection.run(staged(2028, "4 Tbps", {"year": 2028, "at_least": "4 Tbps"})))
+    row = projection.evaluate_targets(
+        projection.run(staged(2028, "4 Tbps", {"year": 2028, "at_least": "4 Tbps"}))
+    )
     assert tuple(row.columns) == TARGET_COLUMNS
 
 
@@ -55,7 +57,9 @@ def test_met_one_year_late():
     r = status(staged(2029, "4 Tbps", {"year": 2028, "at_least": "4 Tbps"}))
     assert r.status == MISSED
     assert r.first_year == 2029
-    assert r.gap == pytest.approx(450 - 4000) and r.gap_relative == pytest.approx((450 - 4000) / 4000)
+    assert r.gap == pytest.approx(450 - 4000) and r.gap_relative == pytest.approx(
+        (450 - 4000) / 4000
+    )
 
 
 def test_never_met_within_horizon():
@@ -67,7 +71,9 @@ def test_at_most_targets():
     met = status(staged(2030, "4 Tbps", {"year": 2029, "at_most": "1 Tbps"}))
     assert met.status == MET and met.first_year == 2025 and met.gap == pytest.approx(450 - 1000)
     missed = status(staged(2030, "4 Tbps", {"year": 2031, "at_most": "1 Tbps"}))
-    assert missed.status == MISSED and missed.first_year == 2025 and missed.gap == pytest.approx(3000)
+    assert (
+        missed.status == MISSED and missed.first_year == 2025 and missed.gap == pytest.approx(3000)
+    )
 
 
 def test_shipped_scenarios_paper_targets_meets_baseline_shows_gaps():
@@ -106,10 +112,21 @@ def logistic_target(d, required=None, bound="at_least"):
             "s": {
                 "unit": "%",
                 "model": "logistic",
-                "params": {"start": src(d["start"], "%"), "ceiling": src(d["ceiling"], "%"), "rate": src(d["rate"])},
+                "params": {
+                    "start": src(d["start"], "%"),
+                    "ceiling": src(d["ceiling"], "%"),
+                    "rate": src(d["rate"]),
+                },
             }
         },
-        "targets": {"T": {"indicator": "s", "year": d["year"], bound: f"{required if required is not None else d['required']} %", "source": "assumption: t"}},
+        "targets": {
+            "T": {
+                "indicator": "s",
+                "year": d["year"],
+                bound: f"{required if required is not None else d['required']} %",
+                "source": "assumption: t",
+            }
+        },
     }
 
 

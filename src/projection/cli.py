@@ -281,7 +281,9 @@ def check(files: FilesArg, set_: SetOpt = None, fmt: FormatOpt = "table") -> Non
                 console.print(f"{p.name}: {len(p.violations)} of {n} constraints violated")
                 table = Table(box=None, padding=(0, 1, 0, 2))
                 for col in ("constraint", "years", "worst margin", "in", "why it must hold"):
-                    table.add_column(col, overflow="fold", max_width=60 if col.startswith("why") else None)
+                    table.add_column(
+                        col, overflow="fold", max_width=60 if col.startswith("why") else None
+                    )
                 for v in p.violations:
                     year, worst = v.worst
                     table.add_row(
@@ -388,11 +390,19 @@ def diff(
         if frame.empty:
             console.print(f"{sa.name} and {sb.name} do not differ (after `extends` is resolved)")
             return
-        console.print(f"{len(frame)} differences between [bold]{sa.name}[/bold] (a) and "
-                      f"[bold]{sb.name}[/bold] (b), after `extends` is resolved")
+        console.print(
+            f"{len(frame)} differences between [bold]{sa.name}[/bold] (a) and "
+            f"[bold]{sb.name}[/bold] (b), after `extends` is resolved"
+        )
         table = Table(box=None, padding=(0, 1, 0, 0))
-        for col, width in (("path", None), ("change", None), (sa.name, 14), (sb.name, 14),
-                           ("source a", 45), ("source b", 45)):
+        for col, width in (
+            ("path", None),
+            ("change", None),
+            (sa.name, 14),
+            (sb.name, 14),
+            ("source a", 45),
+            ("source b", 45),
+        ):
             table.add_column(col, overflow="fold", max_width=width, no_wrap=col == "path")
         for row in frame.itertuples(index=False):
             table.add_row(row.path, row.change, row.a, row.b, row.source_a, row.source_b)
@@ -477,8 +487,12 @@ def _targets_table(rows: pd.DataFrame, *, with_gap: bool) -> Table:
     columns += ["source"]
     for col in columns:
         right = col in ("required", "projected", "gap", "gap %", "first reached")
-        table.add_column(col, justify="right" if right else "left", overflow="fold",
-                         max_width=60 if col == "source" else None)
+        table.add_column(
+            col,
+            justify="right" if right else "left",
+            overflow="fold",
+            max_width=60 if col == "source" else None,
+        )
     for r in rows.itertuples(index=False):
         sign = ">=" if r.bound == "at_least" else "<="
         colour = "green" if r.status == MET else "red"

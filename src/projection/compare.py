@@ -19,9 +19,9 @@ import pandas as pd
 
 from .engine import run
 from .exceptions import ProjectionError
+from .models import DERIVED, get_family
 from .result import Projection
 from .scenario import Scenario, _convert, _expected_unit, load_scenario
-from .models import DERIVED, get_family
 from .units import Quantity, conversion_factor, parse_quantity
 
 __all__ = ["compare", "diff", "COMPARE_COLUMNS", "DIFF_COLUMNS"]
@@ -96,12 +96,18 @@ def compare(
             if name not in p.values:
                 continue
             factor = conversion_factor(p.units[name], units[name])
-            keep = np.ones(len(p.years), bool) if year_filter is None else np.isin(p.years, list(year_filter))
+            keep = (
+                np.ones(len(p.years), bool)
+                if year_filter is None
+                else np.isin(p.years, list(year_filter))
+            )
             values = p.values[name][keep] * factor
             yrs = p.years[keep]
             if name in reference.values:
-                ref = pd.Series(reference.values[name] * conversion_factor(reference.units[name], units[name]),
-                                index=reference.years)
+                ref = pd.Series(
+                    reference.values[name] * conversion_factor(reference.units[name], units[name]),
+                    index=reference.years,
+                )
                 ref_values = ref.reindex(yrs).to_numpy(dtype=float)
             else:
                 ref_values = np.full(len(yrs), np.nan)
@@ -126,7 +132,9 @@ def compare(
     return pd.concat(frames, ignore_index=True)[list(COMPARE_COLUMNS)]
 
 
-def diff(a: Scenario | str | Path | Mapping[str, Any], b: Scenario | str | Path | Mapping[str, Any]) -> pd.DataFrame:
+def diff(
+    a: Scenario | str | Path | Mapping[str, Any], b: Scenario | str | Path | Mapping[str, Any]
+) -> pd.DataFrame:
     """Every setting and number that differs between two scenarios, with sources.
 
     ``extends`` is resolved first, so a difference inherited from a base file shows. Numbers
@@ -207,14 +215,24 @@ def _records(s: Scenario) -> dict[str, tuple[str, Any, str]]:
         for pname, p in ind.params.items():
             magnitude, unit = p.quantity()
             if pname in specs:
-                comparable = _convert((magnitude, unit), _expected_unit(specs[pname].kind, ind.unit))
+                comparable = _convert(
+                    (magnitude, unit), _expected_unit(specs[pname].kind, ind.unit)
+                )
             else:  # a derived indicator's constant: compare in base units
                 q = Quantity(magnitude, unit).to_base_units()
                 comparable = (float(q.magnitude), str(q.dimensionality))
-            out[f"{base}.params.{pname}"] = (_shown(magnitude, unit), comparable, _one_line(p.source))
+            out[f"{base}.params.{pname}"] = (
+                _shown(magnitude, unit),
+                comparable,
+                _one_line(p.source),
+            )
         for i, m in enumerate(ind.milestones or []):
             magnitude, unit = m.quantity()
-            out[f"{base}.milestones.{i}.year"] = (str(m.year), m.year, _one_line(m.year_source or m.source))
+            out[f"{base}.milestones.{i}.year"] = (
+                str(m.year),
+                m.year,
+                _one_line(m.year_source or m.source),
+            )
             out[f"{base}.milestones.{i}.value"] = (
                 _shown(magnitude, unit),
                 _convert((magnitude, unit), ind.unit),

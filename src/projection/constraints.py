@@ -36,7 +36,14 @@ from .exceptions import ExpressionError, UnitError
 from .expressions import Expression, parse_expression
 from .units import Quantity, parse_quantity
 
-__all__ = ["Comparison", "Violation", "parse_constraint", "check_constraints", "RTOL", "CHECK_COLUMNS"]
+__all__ = [
+    "Comparison",
+    "Violation",
+    "parse_constraint",
+    "check_constraints",
+    "RTOL",
+    "CHECK_COLUMNS",
+]
 
 #: Relative tolerance of every comparison (targets use the same).
 RTOL = 1e-9
@@ -91,7 +98,9 @@ class Comparison:
             )
         return str(left)
 
-    def margin(self, env: Mapping[str, pint.Quantity]) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    def margin(
+        self, env: Mapping[str, pint.Quantity]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
         """``(lhs, rhs, margin, unit)``: both sides in the lhs unit and the room left.
 
         ``margin`` is negative where the constraint is violated beyond :data:`RTOL`.
@@ -214,7 +223,17 @@ def format_years(years: Any, step: int = 1) -> str:
 
 
 #: Columns of :func:`check_constraints`.
-CHECK_COLUMNS = ("scenario", "constraint", "expression", "year", "lhs", "rhs", "margin", "unit", "source")
+CHECK_COLUMNS = (
+    "scenario",
+    "constraint",
+    "expression",
+    "year",
+    "lhs",
+    "rhs",
+    "margin",
+    "unit",
+    "source",
+)
 
 
 def check_constraints(projections: Any) -> Any:
@@ -247,7 +266,16 @@ def check_constraints(projections: Any) -> Any:
         for v in p.violations:
             for i, year in enumerate(v.years):
                 rows.append(
-                    (p.name, v.constraint, v.expression, int(year), float(v.lhs[i]), float(v.rhs[i]),
-                     float(v.margin[i]), v.unit, v.source)
+                    (
+                        p.name,
+                        v.constraint,
+                        v.expression,
+                        int(year),
+                        float(v.lhs[i]),
+                        float(v.rhs[i]),
+                        float(v.margin[i]),
+                        v.unit,
+                        v.source,
+                    )
                 )
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))

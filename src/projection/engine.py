@@ -109,7 +109,9 @@ def run(scenario: Scenario | str | Path | Mapping[str, Any]) -> Projection:
     )
 
 
-def _violations(scenario: Scenario, years: np.ndarray, values: dict[str, np.ndarray]) -> list[Violation]:
+def _violations(
+    scenario: Scenario, years: np.ndarray, values: dict[str, np.ndarray]
+) -> list[Violation]:
     """Every declared constraint that fails in some year (see :mod:`projection.constraints`)."""
     found = []
     for cid, constraint in scenario.constraints.items():

@@ -52,9 +52,7 @@ def check_output_path(path: str | Path) -> str:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise OutputError(
-                f"{p}: writing Parquet needs pyarrow (pip install pyarrow)"
-            ) from None
+            raise OutputError(f"{p}: writing Parquet needs pyarrow (pip install pyarrow)") from None
     return fmt
 
 

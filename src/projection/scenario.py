@@ -21,8 +21,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError
 
-from .exceptions import ExpressionError, ParameterError, ScenarioError, UnitError
 from .constraints import Comparison, parse_constraint
+from .exceptions import ExpressionError, ParameterError, ScenarioError, UnitError
 from .expressions import Expression, dependency_order, parse_expression
 from .loader import Document, Path_, dotted, load_document
 from .models import DERIVED, FAMILIES, get_family
@@ -402,8 +402,11 @@ def _from_pydantic(err: ValidationError, doc: Document) -> ScenarioError:
     kind = first["type"]
     msg = first["msg"]
     inp = first.get("input")
-    if kind in ("model_type", "dict_type") and loc and loc[-2:-1] in (("params",),) or (
-        kind == "model_type" and len(loc) >= 3 and loc[-3] == "milestones"
+    if (
+        kind in ("model_type", "dict_type")
+        and loc
+        and loc[-2:-1] in (("params",),)
+        or (kind == "model_type" and len(loc) >= 3 and loc[-3] == "milestones")
     ):
         msg = (
             f"expected a mapping with `value`, `source` and optional `unit` "
@@ -438,7 +441,9 @@ def _clean_loc(loc: tuple) -> Path_:
     ``function-after[...]``) so the path is the user's field path."""
     out: list[str | int] = []
     for p in loc:
-        if isinstance(p, str) and ("[" in p or (p in _UNION_TAGS and out and out[-1] in _UNION_FIELDS)):
+        if isinstance(p, str) and (
+            "[" in p or (p in _UNION_TAGS and out and out[-1] in _UNION_FIELDS)
+        ):
             continue
         out.append(p)
     return tuple(out)

@@ -160,35 +160,83 @@ def solve(
     where = f"{param} in [{lo:.6g}, {hi:.6g}] {unit}".rstrip()
     if met.all() and (margins > 0).all():
         best = float(grid[np.argmin(margins)])
-        return _result(s, target, param, False, None, unit, current, (lo, hi), required,
-                       projected(best), target_unit,
-                       f"{target} is met for every {where}: this parameter does not decide it")
+        return _result(
+            s,
+            target,
+            param,
+            False,
+            None,
+            unit,
+            current,
+            (lo, hi),
+            required,
+            projected(best),
+            target_unit,
+            f"{target} is met for every {where}: this parameter does not decide it",
+        )
     if np.ptp(values) == 0:
-        return _result(s, target, param, False, None, unit, current, (lo, hi), required,
-                       float(values[0]), target_unit,
-                       f"{target} does not depend on {param}: it projects {values[0]:.6g} "
-                       f"{target_unit} against {required:.6g} for every value in "
-                       f"[{lo:.6g}, {hi:.6g}] {unit}".rstrip())
+        return _result(
+            s,
+            target,
+            param,
+            False,
+            None,
+            unit,
+            current,
+            (lo, hi),
+            required,
+            float(values[0]),
+            target_unit,
+            f"{target} does not depend on {param}: it projects {values[0]:.6g} "
+            f"{target_unit} against {required:.6g} for every value in "
+            f"[{lo:.6g}, {hi:.6g}] {unit}".rstrip(),
+        )
     if not met.any():
         i = int(np.argmax(margins))
-        return _result(s, target, param, False, None, unit, current, (lo, hi), required,
-                       projected(grid[i]), target_unit,
-                       f"no value of {where} meets {target}: the closest, at {grid[i]:.6g}, "
-                       f"projects {projected(grid[i]):.6g} {target_unit} against the required {required:.6g} "
-                       f"{target_unit}".rstrip())
+        return _result(
+            s,
+            target,
+            param,
+            False,
+            None,
+            unit,
+            current,
+            (lo, hi),
+            required,
+            projected(grid[i]),
+            target_unit,
+            f"no value of {where} meets {target}: the closest, at {grid[i]:.6g}, "
+            f"projects {projected(grid[i]):.6g} {target_unit} against the required {required:.6g} "
+            f"{target_unit}".rstrip(),
+        )
     change = np.flatnonzero(np.sign(margins[:-1]) != np.sign(margins[1:]))
     if change.size == 0:  # met on the grid with zero margin: that grid point is the answer
         x = float(grid[np.flatnonzero(met)[0]])
     else:
         a, b = float(grid[change[0]]), float(grid[change[0] + 1])
         x = brentq(lambda v: sign * (projected(v) - required), a, b, xtol=1e-14, rtol=1e-13)
-        x = _met_side(lambda v: bool(holds(np.array([projected(v)]), bound, required)[0]),
-                      x, a if margins[change[0]] >= 0 else b)
+        x = _met_side(
+            lambda v: bool(holds(np.array([projected(v)]), bound, required)[0]),
+            x,
+            a if margins[change[0]] >= 0 else b,
+        )
     achieved = projected(x)
-    return _result(s, target, path, True, float(x), unit, current, (lo, hi), required, achieved,
-                   target_unit,
-                   f"{target} is met exactly at {param} = {x:.6g} {unit} "
-                   f"(now {current:.6g} {unit})".replace("  ", " "))
+    return _result(
+        s,
+        target,
+        path,
+        True,
+        float(x),
+        unit,
+        current,
+        (lo, hi),
+        required,
+        achieved,
+        target_unit,
+        f"{target} is met exactly at {param} = {x:.6g} {unit} (now {current:.6g} {unit})".replace(
+            "  ", " "
+        ),
+    )
 
 
 def _met_side(is_met, x: float, good: float) -> float:
@@ -210,9 +258,20 @@ def _met_side(is_met, x: float, good: float) -> float:
 
 def _result(s, target, param, found, value, unit, current, bounds, required, achieved, tunit, msg):
     solved = s.with_overrides({param: value}) if found else None
-    return Solution(target=target, param=param, found=found, value=value, unit=unit,
-                    current=current, bounds=(float(bounds[0]), float(bounds[1])), required=required,
-                    achieved=achieved, target_unit=tunit, message=msg, scenario=solved)
+    return Solution(
+        target=target,
+        param=param,
+        found=found,
+        value=value,
+        unit=unit,
+        current=current,
+        bounds=(float(bounds[0]), float(bounds[1])),
+        required=required,
+        achieved=achieved,
+        target_unit=tunit,
+        message=msg,
+        scenario=solved,
+    )
 
 
 def _parameter(s: Scenario, param: str) -> tuple[str, float, str, float, float]:
@@ -237,12 +296,19 @@ def _parameter(s: Scenario, param: str) -> tuple[str, float, str, float, float]:
         lo = lo * factor if lo is not None else None
         hi = hi * factor if hi is not None else None
         path = ".".join(parts[:4])
-    elif len(parts) == 5 and parts[0] == "indicators" and parts[2] == "milestones" and parts[4] == "value":
+    elif (
+        len(parts) == 5
+        and parts[0] == "indicators"
+        and parts[2] == "milestones"
+        and parts[4] == "value"
+    ):
         ind = s.indicators.get(parts[1])
         try:
             milestone = ind.milestones[int(parts[3])]  # type: ignore[union-attr,index]
         except (AttributeError, TypeError, ValueError, IndexError):
-            raise ScenarioError(f"no milestone {param!r} in scenario {s.name!r}", path=param) from None
+            raise ScenarioError(
+                f"no milestone {param!r} in scenario {s.name!r}", path=param
+            ) from None
         magnitude, unit = milestone.quantity()
         lo, hi = 0.0, None
         if is_share(ind.unit):  # type: ignore[union-attr]

@@ -21,32 +21,54 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .constraints import Violation
-from .exceptions import ScenarioError
+from .exceptions import ParameterError, ScenarioError
 from .models import DERIVED, get_family
+from .sampling import Uncertain, uncertain_parameters
 from .result import Projection
 from .scenario import Scenario, load_scenario
 from .units import Quantity, conversion_factor, is_share
 
-__all__ = ["run"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .ensemble import Ensemble
+
+__all__ = ["run", "evaluate"]
 
 
-def run(scenario: Scenario | str | Path | Mapping[str, Any]) -> Projection:
+def run(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    samples: int | None = None,
+    sampler: str = "lhs",
+    seed: int | None = None,
+    quantiles: tuple[float, ...] | list[float] = (0.05, 0.5, 0.95),
+    keep_samples: bool = False,
+    chunk_size: int | None = None,
+) -> Projection | Ensemble:
     """Project every indicator of a scenario over its horizon.
 
     Parameters
     ----------
     scenario : Scenario, path or mapping
         A validated scenario, or anything :func:`~projection.load_scenario` accepts.
+    samples : int, optional
+        Run an ensemble of this many members drawn from the parameters' distributions
+        (see :func:`projection.ensemble.run_ensemble`); the other keywords apply to it.
+    sampler : {"lhs", "sobol", "mc"}
+    seed : int, optional
+    quantiles : sequence of float
+    keep_samples : bool
+    chunk_size : int, optional
 
     Returns
     -------
-    Projection
-        Trajectories per indicator, in the indicator's unit.
+    Projection or Ensemble
+        Without ``samples``: trajectories per indicator, in the indicator's unit, from the
+        point values. With ``samples``: an :class:`~projection.ensemble.Ensemble`.
 
     Examples
     --------
@@ -63,41 +85,20 @@ def run(scenario: Scenario | str | Path | Mapping[str, Any]) -> Projection:
     72.0
     """
     scenario = load_scenario(scenario)
+    if samples is not None:
+        from .ensemble import DEFAULT_CHUNK, run_ensemble
+
+        return run_ensemble(
+            scenario,
+            samples,
+            sampler=sampler,
+            seed=seed,
+            quantiles=quantiles,
+            keep_samples=keep_samples,
+            chunk_size=chunk_size or DEFAULT_CHUNK,
+        )
     years = np.asarray(scenario.years, dtype=float)
-    values: dict[str, np.ndarray] = {}
-    notes: list[str] = []
-    for name in scenario.order:
-        ind = scenario.indicators[name]
-        if ind.model == DERIVED:
-            env = {
-                dep: Quantity(values[dep], scenario.indicators[dep].unit)
-                for dep in scenario.expression(name).names
-                if dep in values
-            }
-            for pname, param in ind.params.items():
-                magnitude, unit = param.quantity()
-                env[pname] = Quantity(magnitude, unit or "")
-            try:
-                result = scenario.expression(name).evaluate(env)
-            except ScenarioError as err:  # e.g. a division by zero in these values
-                raise scenario.locate(err, f"indicators.{name}.expression") from None
-            out = np.broadcast_to(
-                np.asarray(result.to(ind.unit).magnitude, dtype=float), years.shape
-            ).copy()
-        else:
-            family = get_family(ind.model)
-            params = ind.resolved()
-            base_year = ind.base_year if ind.base_year is not None else scenario.horizon.start
-            kwargs: dict[str, Any] = {}
-            if ind.model == "staged":
-                kwargs["interpolation"] = ind.interpolation or "step"
-            out = np.asarray(
-                family.evaluate(years, base_year=base_year, **params, **kwargs), dtype=float
-            )
-        out, note = _bound(name, ind.unit, years, out, clip=ind.model != DERIVED)
-        if note:
-            notes.append(note)
-        values[name] = out
+    values, notes = _evaluate(scenario, years, {})
     ordered = {name: values[name] for name in sorted(scenario.indicators)}
     violations = _violations(scenario, years, ordered)
     return Projection(
@@ -107,6 +108,103 @@ def run(scenario: Scenario | str | Path | Mapping[str, Any]) -> Projection:
         notes=notes,
         violations=violations,
     )
+
+
+def evaluate(scenario: Scenario, draws: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every indicator of ``scenario`` for ``m`` sets of its uncertain inputs, at once.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    draws : mapping of str to ndarray of shape (m,)
+        Values of uncertain inputs (see :func:`projection.sampling.uncertain_parameters`),
+        keyed by dotted path and **in each parameter's written unit**. Inputs not given keep
+        their point value.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (m, T)
+        Each indicator in its unit, for the ``T`` projected years (broadcast, read-only, where
+        an indicator does not depend on the draws).
+    """
+    years = np.asarray(scenario.years, dtype=float)
+    values, _ = _evaluate(scenario, years, draws)
+    m = len(next(iter(draws.values()))) if draws else 1
+    return {k: np.broadcast_to(v, (m, len(years))) for k, v in values.items()}
+
+
+def _evaluate(
+    scenario: Scenario, years: np.ndarray, draws: Mapping[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Evaluate every indicator in dependency order; ``draws`` replace uncertain inputs.
+
+    Without draws every trajectory has shape (T,); with draws of length m, those that depend
+    on them have shape (m, T). Parameters are vectorised: no loop over ensemble members.
+    """
+    by_indicator: dict[str, list[Uncertain]] = {}
+    if draws:
+        known = {u.path: u for u in uncertain_parameters(scenario)}
+        for path in draws:
+            if path not in known:
+                raise ScenarioError(
+                    f"{path!r} is not an uncertain input of {scenario.name!r} "
+                    f"(uncertain: {', '.join(known) or 'none'})"
+                )
+            by_indicator.setdefault(known[path].indicator, []).append(known[path])
+    values: dict[str, np.ndarray] = {}
+    notes: list[str] = []
+    for name in scenario.order:
+        ind = scenario.indicators[name]
+        drawn = {u.key: np.asarray(draws[u.path], dtype=float) * u.factor for u in by_indicator.get(name, [])}
+        if ind.model == DERIVED:
+            env = {
+                dep: Quantity(values[dep], scenario.indicators[dep].unit)
+                for dep in scenario.expression(name).names
+                if dep in values
+            }
+            for pname, param in ind.params.items():
+                magnitude, unit = param.quantity()
+                value = drawn[pname][:, None] if pname in drawn else magnitude
+                env[pname] = Quantity(value, unit or "")
+            try:
+                result = scenario.expression(name).evaluate(env)
+            except ScenarioError as err:  # e.g. a division by zero in these values
+                raise scenario.locate(err, f"indicators.{name}.expression") from None
+            magnitude = np.asarray(result.to(ind.unit).magnitude, dtype=float)
+            shape = magnitude.shape[:-1] + years.shape if magnitude.ndim > 1 else years.shape
+            out = np.broadcast_to(magnitude, shape).copy()
+        else:
+            family = get_family(ind.model)
+            params: dict[str, Any] = dict(ind.resolved())
+            for key, value in drawn.items():
+                if isinstance(key, tuple):  # a milestone's value or year
+                    field, i = key
+                    column = np.array(params[field], dtype=float)
+                    table = np.repeat(column[None, :], len(value), axis=0) if column.ndim == 1 else column
+                    table[:, i] = value
+                    params[field] = table
+                else:
+                    params[key] = value
+            if "milestone_years" in params and np.ndim(params["milestone_years"]) == 2:
+                values_ = np.asarray(params["milestone_values"], dtype=float)
+                params["milestone_values"] = np.broadcast_to(values_, params["milestone_years"].shape)
+            base_year = ind.base_year if ind.base_year is not None else scenario.horizon.start
+            kwargs: dict[str, Any] = {}
+            if ind.model == "staged":
+                kwargs["interpolation"] = ind.interpolation or "step"
+            try:
+                out = np.asarray(
+                    family.evaluate(years, base_year=base_year, **params, **kwargs), dtype=float
+                )
+            except ParameterError as err:  # a combination of draws outside the family's domain
+                raise scenario.locate(
+                    ScenarioError(f"an ensemble member is invalid: {err}"), f"indicators.{name}.params"
+                ) from None
+        out, note = _bound(name, ind.unit, years, out, clip=ind.model != DERIVED)
+        if note:
+            notes.append(note)
+        values[name] = out
+    return values, notes
 
 
 def _violations(

@@ -153,14 +153,22 @@ def _resolve_extends(doc: Document, base_dir: Path, stack: list[Path]) -> Docume
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Deep-merge ``override`` onto ``base``: mappings merge, everything else is replaced.
 
+    A mapping with a ``source`` key is a sourced record (a parameter: value, unit,
+    distribution and the source that explains them) and is replaced whole, never merged: a
+    child that gives a new ``value`` must not inherit the parent's distribution or source.
+
     Examples
     --------
     >>> merge({"a": {"x": 1, "y": 2}, "b": [1]}, {"a": {"y": 3}, "b": [2]})
     {'a': {'x': 1, 'y': 3}, 'b': [2]}
+    >>> merge({"p": {"value": 1, "distribution": {}, "source": "a"}}, {"p": {"value": 2, "source": "b"}})
+    {'p': {'value': 2, 'source': 'b'}}
     """
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+        if isinstance(value, Mapping) and "source" in value:
+            out[key] = value
+        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
             out[key] = merge(out[key], value)
         else:
             out[key] = value

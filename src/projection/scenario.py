@@ -19,9 +19,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
 from .constraints import Comparison, parse_constraint
+from .distributions import Choice, Distribution
 from .exceptions import ExpressionError, ParameterError, ScenarioError, UnitError
 from .expressions import Expression, dependency_order, parse_expression
 from .loader import Document, Path_, dotted, load_document
@@ -71,38 +80,67 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
-class Param(_Model):
-    """One parameter: a value, its unit, and where it comes from."""
+class _Uncertain(_Model):
+    """A value with a unit and, optionally, a distribution in that unit."""
 
-    value: ValueField = Field(description="A number, or a string with its unit such as '4 Tbps'.")
+    value: ValueField | None = Field(
+        None,
+        description="A number, or a string with its unit such as '4 Tbps'. May be omitted when "
+        "a distribution is given (its median is then the point value).",
+    )
     unit: str | None = Field(
         None, description="Unit of a bare-number value, e.g. 'GW', '%', '1/yr'."
     )
+    distribution: Distribution | None = Field(
+        None,
+        description="Uncertainty of the value, in the same unit: uniform, normal, truncnormal, "
+        "lognormal, triangular, beta or choice.",
+        examples=[{"type": "truncnormal", "mean": 0.35, "sd": 0.1, "lower": 0.05, "upper": 1.0}],
+    )
+
+    @model_validator(mode="after")
+    def _value_or_distribution(self):
+        if self.value is None and self.distribution is None:
+            raise ValueError("give a `value`, a `distribution`, or both")
+        return self
+
+    @property
+    def written_unit(self) -> str:
+        """The unit the value and the distribution are written in."""
+        if self.value is not None:
+            return parse_quantity(self.value, self.unit)[1]
+        return (self.unit or "").strip()
+
+    def quantity(self) -> tuple[float, str]:
+        """``(magnitude, unit)`` of the point value as written (the median of the distribution
+        when no value is given)."""
+        if self.value is None:
+            return self.distribution.median(), self.written_unit  # type: ignore[union-attr]
+        return parse_quantity(self.value, self.unit)
+
+
+class Param(_Uncertain):
+    """One parameter: a value (and/or a distribution), its unit, and where it comes from."""
+
     source: NonEmpty = Field(
         description="'paper, <section>, line N' or 'assumption: <reason>' (or 'definition:', 'data:').",
         examples=["paper, Analysis I, line 155", "assumption: the paper gives no date"],
     )
 
-    def quantity(self) -> tuple[float, str]:
-        """``(magnitude, unit)`` of this parameter as written."""
-        return parse_quantity(self.value, self.unit)
 
-
-class Milestone(_Model):
+class Milestone(_Uncertain):
     """A dated step of a ``staged`` indicator: by ``year`` the indicator is ``value``."""
 
     year: StrictInt
-    value: ValueField
-    unit: str | None = None
+    year_distribution: Choice | None = Field(
+        None, description="Uncertain year: a `choice` of years, e.g. {type: choice, values: [2030, 2032]}."
+    )
     source: NonEmpty = Field(
         description="Source of the value (and of the year unless year_source is given)."
     )
     year_source: str | None = Field(
         None, description="Source of the year when it differs from the value's, e.g. an assumption."
     )
-
-    def quantity(self) -> tuple[float, str]:
-        return parse_quantity(self.value, self.unit)
 
 
 class Horizon(_Model):
@@ -450,6 +488,7 @@ def _clean_loc(loc: tuple) -> Path_:
 
 
 _UNION_FIELDS = {"value", "at_least", "at_most"}
+_DISTRIBUTION_TAGS = {"uniform", "normal", "truncnormal", "lognormal", "triangular", "beta", "choice"}
 
 
 def _short(value: Any) -> str:
@@ -633,6 +672,12 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
                 f"a share must lie between 0 and 100 % (got {param.value}{' ' + param.unit if param.unit else ''})",
                 path=f"{where}.params.{pname}",
             )
+        if param.distribution is not None:
+            upper = spec.upper
+            if share and spec.kind == "level":
+                cap = 1.0 / conversion_factor(ind.unit, "")
+                upper = cap if upper is None else min(upper, cap)
+            _check_support(param, expected, spec.lower, upper, f"{where}.params.{pname}")
     if ind.model == "staged":
         if not ind.milestones:
             raise ScenarioError(
@@ -647,6 +692,18 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
                 raise ScenarioError(
                     "a share must lie between 0 and 100 %", path=f"{where}.milestones.{i}.value"
                 )
+            if m.distribution is not None:
+                cap = 1.0 / conversion_factor(ind.unit, "") if share else None
+                _check_support(m, ind.unit, 0.0, cap, f"{where}.milestones.{i}")
+            if m.year_distribution is not None:
+                base = ind.base_year if ind.base_year is not None else s.horizon.start
+                early = [y for y in m.year_distribution.values if y <= base or y != int(y)]
+                if early:
+                    raise ScenarioError(
+                        f"milestone years must be whole years after base_year={base} "
+                        f"(got {early[0]:g})",
+                        path=f"{where}.milestones.{i}.year_distribution",
+                    )
     # the family's own domain checks, with its message naming the parameter
     try:
         base_year = ind.base_year if ind.base_year is not None else s.horizon.start
@@ -661,6 +718,32 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
             path = f"{where}.params"
         raise ScenarioError(err.message, path=path) from None
     return set()
+
+
+def _check_support(
+    item: Any, expected: str, lower: float | None, upper: float | None, path: str
+) -> None:
+    """A distribution must not give values outside the parameter's domain."""
+    written = item.written_unit
+    try:
+        factor = conversion_factor(written, expected) if written else 1.0
+    except UnitError as err:
+        raise err.located(path=f"{path}.distribution") from None
+    low, high = (v * factor for v in item.distribution.support())
+    kind = item.distribution.type
+    unit_text = f" {written}" if written else ""
+    if lower is not None and low < lower - 1e-12 * max(1.0, abs(lower)):
+        raise ScenarioError(
+            f"this {kind} distribution can give values below the smallest allowed, "
+            f"{lower / factor:g}{unit_text} (bound it, e.g. with truncnormal or uniform)",
+            path=f"{path}.distribution",
+        )
+    if upper is not None and high > upper + 1e-12 * max(1.0, abs(upper)):
+        raise ScenarioError(
+            f"this {kind} distribution can give values above the largest allowed, "
+            f"{upper / factor:g}{unit_text} (bound it, e.g. with truncnormal or uniform)",
+            path=f"{path}.distribution",
+        )
 
 
 def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:

@@ -22,13 +22,24 @@ column                    meaning
 ``source``                the target's source
 ========================  ===========================================================
 
+For an ensemble (:class:`~projection.ensemble.Ensemble`) ``projected``, ``status``,
+``first_year`` and ``gap`` describe the **median** trajectory, and five columns follow:
+
+========================  ===========================================================
+``probability``           share of members that meet the target in its year
+``probability_se``        its Monte Carlo standard error, ``sqrt(p (1 - p) / n)``
+``first_year_median``     median over members of the first year reached
+``first_year_p05``,       5 % and 95 % quantiles of it (the 90 % interval); empty
+``first_year_p95``        where that quantile of members never reaches it in the horizon
+========================  ===========================================================
+
 A bound holds when it does within a relative tolerance of :data:`~projection.constraints.RTOL`
 (1e-9), so a capacity of exactly 4 Tbps meets "at least 4000 Gbps" despite rounding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,11 +47,19 @@ import pandas as pd
 from .constraints import RTOL
 from .result import Projection
 
-__all__ = ["evaluate_targets", "TARGET_COLUMNS", "MET", "MISSED", "NOT_REACHED", "holds"]
+__all__ = ["evaluate_targets", "TARGET_COLUMNS", "ENSEMBLE_COLUMNS", "MET", "MISSED", "NOT_REACHED", "holds"]
 
 MET = "met"
 MISSED = "missed"
 NOT_REACHED = "not reached within horizon"
+
+ENSEMBLE_COLUMNS = (
+    "probability",
+    "probability_se",
+    "first_year_median",
+    "first_year_p05",
+    "first_year_p95",
+)
 
 TARGET_COLUMNS = (
     "scenario",
@@ -74,7 +93,7 @@ def holds(values: np.ndarray, bound: str, required: float) -> np.ndarray:
     return values <= required + tol
 
 
-def evaluate_targets(projections: Projection | Iterable[Projection]) -> pd.DataFrame:
+def evaluate_targets(projections: Any) -> pd.DataFrame:
     """Status of every target of one or several projections.
 
     Parameters
@@ -97,8 +116,12 @@ def evaluate_targets(projections: Projection | Iterable[Projection]) -> pd.DataF
     >>> int(t.loc["T1", "first_year"])
     2035
     """
-    if isinstance(projections, Projection):
+    from .ensemble import Ensemble
+
+    if isinstance(projections, (Projection, Ensemble)):
         projections = [projections]
+    projections = list(projections)
+    ensemble = any(isinstance(p, Ensemble) for p in projections)
     rows = []
     for p in projections:
         s = p.scenario
@@ -106,7 +129,7 @@ def evaluate_targets(projections: Projection | Iterable[Projection]) -> pd.DataF
             unit = s.indicators[target.indicator].unit
             required = target.required(unit)
             bound = target.bound[0]
-            series = p.values[target.indicator]
+            series = p.median[target.indicator] if isinstance(p, Ensemble) else p.values[target.indicator]
             ok = holds(series, bound, required)
             projected = float(series[int(np.searchsorted(p.years, target.year))])
             met_then = bool(ok[int(np.searchsorted(p.years, target.year))])
@@ -128,9 +151,33 @@ def evaluate_targets(projections: Projection | Iterable[Projection]) -> pd.DataF
                     "gap": gap,
                     "gap_relative": gap / abs(required) if required != 0 else np.nan,
                     "source": " ".join(target.source.split()),
+                    **(_probabilities(p, tid) if isinstance(p, Ensemble) else {}),
                 }
             )
-    frame = pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
+    columns = list(TARGET_COLUMNS) + (list(ENSEMBLE_COLUMNS) if ensemble else [])
+    frame = pd.DataFrame(rows, columns=columns)
     frame["first_year"] = frame["first_year"].astype("Int64")
+    for col in ENSEMBLE_COLUMNS[2:] if ensemble else ():
+        frame[col] = frame[col].astype("Int64")
     frame["year"] = frame["year"].astype("int64")
     return frame
+
+
+def _probabilities(e: Any, tid: str) -> dict[str, Any]:
+    """Probability that target ``tid`` is met, and the spread of the first year reached."""
+    met = e.target_met[tid]
+    p = float(met.mean())
+    first = e.first_year[tid]
+    # inverted_cdf picks members' own years (no interpolation towards "never" = inf)
+    q05, q50, q95 = np.quantile(first, [0.05, 0.5, 0.95], method="inverted_cdf")
+
+    def year(x: float) -> int | None:
+        return int(x) if np.isfinite(x) else None
+
+    return {
+        "probability": p,
+        "probability_se": float(np.sqrt(p * (1.0 - p) / e.n)),
+        "first_year_median": year(q50),
+        "first_year_p05": year(q05),
+        "first_year_p95": year(q95),
+    }

@@ -1,0 +1,202 @@
+"""Sampling the uncertain parameters of a scenario.
+
+Every parameter (or milestone value or year) that carries a ``distribution`` is an uncertain
+input. :func:`uncertain_parameters` lists them in a fixed order (sorted by dotted path, so the
+order of a file never changes a result); :func:`sample` draws ``n`` sets of them.
+
+Samplers share one signature, ``sampler(d, n, rng) -> ndarray (n, d)`` of uniform numbers in
+[0, 1), turned into values by each distribution's ``ppf``:
+
+* ``mc``: plain Monte Carlo, ``rng.random``;
+* ``lhs``: Latin hypercube (``scipy.stats.qmc.LatinHypercube``): in every dimension, each of
+  the ``n`` equal strata of [0, 1) holds exactly one point;
+* ``sobol``: scrambled Sobol sequence (``scipy.stats.qmc.Sobol``); balanced when ``n`` is a
+  power of two.
+
+One random-number policy: ``seed`` is an ``int``, a :class:`numpy.random.Generator` or
+``None`` (fresh entropy), normalised by :func:`rng_from`. The same seed gives the same draws,
+bit for bit.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from .exceptions import ProjectionError
+from .models import DERIVED, get_family
+from .scenario import Scenario, _expected_unit
+from .units import conversion_factor
+
+__all__ = ["Uncertain", "uncertain_parameters", "sample", "SAMPLERS", "rng_from", "MAX_SAMPLES"]
+
+#: Largest ensemble accepted.
+MAX_SAMPLES = 100_000_000
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """One uncertain input of a scenario.
+
+    Attributes
+    ----------
+    path : str
+        Dotted path: ``indicators.NAME.params.PARAM``, ``indicators.NAME.milestones.I.value``
+        or ``indicators.NAME.milestones.I.year``.
+    indicator : str
+        The indicator it belongs to.
+    key : str or (str, int)
+        Where the engine puts it: a parameter name, or (``milestone_values`` | ``milestone_years``,
+        index).
+    distribution : Distribution
+        Its distribution, in the parameter's written unit.
+    unit : str
+        The written unit.
+    factor : float
+        Multiply a drawn value by this to get the value the engine uses (the indicator's unit,
+        or 1/yr for rates); 1 for a derived indicator's constants, which keep their own unit.
+    """
+
+    path: str
+    indicator: str
+    key: Any
+    distribution: Any
+    unit: str
+    factor: float
+
+
+def uncertain_parameters(scenario: Scenario) -> list[Uncertain]:
+    """Every input of ``scenario`` that has a distribution, sorted by path.
+
+    Examples
+    --------
+    >>> import projection
+    >>> from projection.sampling import uncertain_parameters
+    >>> s = projection.load_scenario("scenarios/baseline.yaml")
+    >>> [u.path for u in uncertain_parameters(s)][:2]
+    ['indicators.electricity_demand.params.rate', 'indicators.ev_sales_share.params.ceiling']
+    """
+    found: list[Uncertain] = []
+    for name, ind in scenario.indicators.items():
+        specs = {} if ind.model == DERIVED else {p.name: p for p in get_family(ind.model).params}
+        for pname, p in ind.params.items():
+            if p.distribution is None:
+                continue
+            unit = p.written_unit
+            if ind.model == DERIVED:
+                factor = 1.0
+            else:
+                expected = _expected_unit(specs[pname].kind, ind.unit)
+                factor = conversion_factor(unit, expected) if unit else 1.0
+            found.append(
+                Uncertain(f"indicators.{name}.params.{pname}", name, pname, p.distribution, unit, factor)
+            )
+        for i, m in enumerate(ind.milestones or []):
+            if m.distribution is not None:
+                unit = m.written_unit
+                factor = conversion_factor(unit, ind.unit) if unit else 1.0
+                found.append(
+                    Uncertain(
+                        f"indicators.{name}.milestones.{i}.value",
+                        name,
+                        ("milestone_values", i),
+                        m.distribution,
+                        unit,
+                        factor,
+                    )
+                )
+            if m.year_distribution is not None:
+                found.append(
+                    Uncertain(
+                        f"indicators.{name}.milestones.{i}.year",
+                        name,
+                        ("milestone_years", i),
+                        m.year_distribution,
+                        "",
+                        1.0,
+                    )
+                )
+    return sorted(found, key=lambda u: u.path)
+
+
+def rng_from(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """The one random-number policy: an int seed, a Generator (used as is) or None."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise ProjectionError(f"seed must be an integer (got {seed!r})")
+    if seed is not None and seed < 0:
+        raise ProjectionError(f"seed must be >= 0 (got {seed})")
+    return np.random.default_rng(seed)
+
+
+def _mc(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.random((n, d))
+
+
+def _lhs(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    return qmc.LatinHypercube(d=d, rng=rng).random(n)
+
+
+def _sobol(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    engine = qmc.Sobol(d=d, scramble=True, rng=rng)
+    with warnings.catch_warnings():
+        # n not a power of two: still a good sample, only not perfectly balanced (documented)
+        warnings.simplefilter("ignore", UserWarning)
+        return engine.random(n)
+
+
+#: Sampler name -> function ``(d, n, rng) -> (n, d)`` uniforms in [0, 1).
+SAMPLERS: dict[str, Callable[[int, int, np.random.Generator], np.ndarray]] = {
+    "mc": _mc,
+    "lhs": _lhs,
+    "sobol": _sobol,
+}
+
+
+def sample(
+    scenario: Scenario,
+    n: int,
+    *,
+    sampler: str = "lhs",
+    seed: int | np.random.Generator | None = None,
+) -> dict[str, np.ndarray]:
+    """Draw ``n`` values of every uncertain input, in each parameter's written unit.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    n : int
+        Ensemble size, 1 to :data:`MAX_SAMPLES`.
+    sampler : {"lhs", "sobol", "mc"}
+    seed : int, Generator or None
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n,)
+        Keyed by :attr:`Uncertain.path`. Empty when the scenario has no distribution.
+
+    Examples
+    --------
+    >>> import projection
+    >>> from projection.sampling import sample
+    >>> s = projection.load_scenario("scenarios/baseline.yaml")
+    >>> draws = sample(s, 8, seed=1)
+    >>> draws["indicators.ev_sales_share.params.rate"].shape
+    (8,)
+    """
+    if sampler not in SAMPLERS:
+        raise ProjectionError(f"unknown sampler {sampler!r} (expected one of: {', '.join(SAMPLERS)})")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SAMPLES:
+        raise ProjectionError(f"samples must be a whole number from 1 to {MAX_SAMPLES:,} (got {n!r})")
+    inputs = uncertain_parameters(scenario)
+    rng = rng_from(seed)
+    if not inputs:
+        return {}
+    u = SAMPLERS[sampler](len(inputs), int(n), rng)
+    return {inp.path: inp.distribution.ppf(u[:, j]) for j, inp in enumerate(inputs)}

@@ -116,6 +116,14 @@ YearsOpt = Annotated[
     str | None,
     typer.Option("--years", help="Years to print, e.g. 2025,2030,2035 (default: milestones)."),
 ]
+SamplesOpt = Annotated[
+    int | None,
+    typer.Option("--samples", "-n", help="Run an ensemble of N members drawn from the distributions."),
+]
+SamplerOpt = Annotated[str, typer.Option("--sampler", help="lhs, sobol or mc.")]
+SeedOpt = Annotated[
+    int | None, typer.Option("--seed", help="Random seed: the same seed gives the same numbers.")
+]
 FormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="table, csv or json.", show_default=True)
 ]
@@ -133,28 +141,75 @@ def run(
         typer.Option("--output", "-o", help="Write the tidy frame to .csv, .parquet or .json."),
     ] = None,
     years: YearsOpt = None,
+    samples: SamplesOpt = None,
+    sampler: SamplerOpt = "lhs",
+    seed: SeedOpt = None,
+    quantiles: Annotated[
+        str, typer.Option("--quantiles", help="Quantile bands of an ensemble, e.g. 0.05,0.5,0.95.")
+    ] = "0.05,0.5,0.95",
+    keep_samples: Annotated[
+        bool, typer.Option("--keep-samples", help="With --output: also write every member.")
+    ] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Draw the trajectories (fan charts for ensembles) to .png/.svg/.pdf."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Project every indicator of each scenario and print them at milestone years."""
+    """Project every indicator of each scenario and print them at milestone years.
+
+    With --samples, run an ensemble and print quantile bands and target probabilities.
+    """
     with _guard():
         if output is not None:
             check_output_path(output)
+        if plot is not None:
+            from .plot import check_plot_path
+
+            check_plot_path(plot)
         wanted = _parse_years(years)
+        qs = _parse_quantiles(quantiles)
         scenarios = _load_all(files, set_ or [])
-        results = [run_scenario(s) for s in scenarios]
+        results = [_run_one(s, samples, sampler, seed, qs, keep_samples) for s in scenarios]
         for p in results:
             _check_years(p, wanted)
         if output is not None:
-            write_frame(concat_frames(results), output)
+            if samples is None:
+                write_frame(concat_frames(results), output)
+            else:
+                write_frame(pd.concat([e.to_frame(samples=keep_samples) for e in results], ignore_index=True), output)
+        if plot is not None:
+            from .plot import plot_projections, save_figure
+
+            save_figure(plot_projections(results), plot)
         if quiet:
             return
         console = _console()
         for p in results:
-            _print_projection(console, p, wanted)
+            if samples is None:
+                _print_projection(console, p, wanted)
+            else:
+                _print_ensemble(console, p, wanted)
         _warn_violations(results)
         if output is not None:
-            rows = sum(len(p.years) * len(p.values) for p in results)
-            console.print(f"wrote {output} ({rows} rows)")
+            console.print(f"wrote {output}")
+        if plot is not None:
+            console.print(f"wrote {plot}")
+
+
+def _run_one(scenario: Scenario, samples, sampler, seed, quantiles, keep_samples):
+    if samples is None:
+        return run_scenario(scenario)
+    return run_scenario(
+        scenario, samples=samples, sampler=sampler, seed=seed, quantiles=quantiles, keep_samples=keep_samples
+    )
+
+
+def _parse_quantiles(text: str) -> list[float]:
+    try:
+        return [float(q) for q in text.split(",") if q.strip()]
+    except ValueError:
+        raise ProjectionError(f"--quantiles {text!r}: expected numbers in [0, 1], e.g. 0.05,0.5,0.95") from None
 
 
 @app.command()
@@ -177,26 +232,32 @@ def validate(files: FilesArg, set_: SetOpt = None) -> None:
 def targets(
     files: FilesArg,
     set_: SetOpt = None,
+    samples: SamplesOpt = None,
+    sampler: SamplerOpt = "lhs",
+    seed: SeedOpt = None,
     fmt: FormatOpt = "table",
     fail_on_miss: Annotated[
         bool,
         typer.Option("--fail-on-miss", help="Exit with code 1 when any target is not met."),
     ] = False,
 ) -> None:
-    """Status of every target: met? first year reached? by how much?"""
+    """Status of every target: met? first year reached? by how much? (how likely, with --samples)"""
     with _guard():
         _check_format(fmt)
-        results = [run_scenario(s) for s in _load_all(files, set_ or [])]
+        results = [
+            _run_one(s, samples, sampler, seed, [0.05, 0.5, 0.95], False)
+            for s in _load_all(files, set_ or [])
+        ]
         frame = evaluate_targets(results)
         if fmt == "table":
             console = _console()
             for p in results:
                 rows = frame[frame["scenario"] == p.name]
-                console.print(_title(p.scenario))
+                console.print(_title(p.scenario) + _ensemble_note(p))
                 if rows.empty:
                     console.print("  no targets")
                 else:
-                    console.print(_targets_table(rows, with_gap=True))
+                    _print_targets(console, rows, with_gap=True)
                 console.print()
         else:
             _emit(frame, fmt)
@@ -481,18 +542,17 @@ def _title(s: Scenario) -> str:
 
 def _targets_table(rows: pd.DataFrame, *, with_gap: bool) -> Table:
     table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 2))
-    columns = ["target", "indicator", "year", "required", "projected", "status", "first reached"]
+    ensemble = "probability" in rows.columns
+    # an ensemble's first year is shown as median [90 % interval] instead of one year
+    columns = ["target", "indicator", "year", "required", "projected", "status"]
+    columns += [] if ensemble else ["first reached"]
     if with_gap:
         columns += ["gap", "gap %"]
-    columns += ["source"]
+    if ensemble:
+        columns += ["P(met)", "first reached [90 %]"]
     for col in columns:
         right = col in ("required", "projected", "gap", "gap %", "first reached")
-        table.add_column(
-            col,
-            justify="right" if right else "left",
-            overflow="fold",
-            max_width=60 if col == "source" else None,
-        )
+        table.add_column(col, justify="right" if right else "left", no_wrap=True)
     for r in rows.itertuples(index=False):
         sign = ">=" if r.bound == "at_least" else "<="
         colour = "green" if r.status == MET else "red"
@@ -503,16 +563,62 @@ def _targets_table(rows: pd.DataFrame, *, with_gap: bool) -> Table:
             f"{sign} {format_value(r.required, r.unit)}",
             format_value(r.projected, r.unit),
             f"[{colour}]{r.status}[/{colour}]",
-            "never" if pd.isna(r.first_year) else str(r.first_year),
         ]
+        if not ensemble:
+            cells.append(_year(r.first_year))
         if with_gap:
             cells += [
                 f"{'+' if r.gap >= 0 else '-'}{format_value(abs(r.gap), r.unit)}",
                 "" if pd.isna(r.gap_relative) else f"{r.gap_relative:+.1%}",
             ]
-        cells.append(r.source)
+        if ensemble:
+            cells += [
+                f"{r.probability:.3f} ± {r.probability_se:.3f}",
+                f"{_year(r.first_year_median)} [{_year(r.first_year_p05)}, {_year(r.first_year_p95)}]",
+            ]
         table.add_row(*cells)
     return table
+
+
+def _print_targets(console: Console, rows: pd.DataFrame, *, with_gap: bool) -> None:
+    """The targets table, then each target's source on a line of its own."""
+    console.print(_targets_table(rows, with_gap=with_gap))
+    for r in rows.itertuples(index=False):
+        console.print(f"  [dim]{r.target}: {r.source}[/dim]", soft_wrap=True)
+
+
+def _year(value: Any) -> str:
+    return "never" if pd.isna(value) else str(int(value))
+
+
+def _ensemble_note(p: Any) -> str:
+    if not hasattr(p, "bands"):
+        return ""
+    return f" [dim](ensemble: {p.n:,} members, {p.sampler} sampler, seed {p.seed})[/dim]"
+
+
+def _print_ensemble(console: Console, e: Any, years: list[int] | None) -> None:
+    s = e.scenario
+    wanted = years if years is not None else s.milestone_years()
+    cols = [int(np.searchsorted(e.years, y)) for y in wanted]
+    console.print(_title(s) + _ensemble_note(e))
+    table = Table()
+    table.add_column("indicator")
+    table.add_column("quantile", justify="right")
+    for y in wanted:
+        table.add_column(str(y), justify="right")
+    for name in e.bands:
+        unit = e.units[name]
+        for k, q in enumerate(e.quantiles):
+            label = name if k == 0 else ""
+            cells = [format_value(float(e.bands[name][k, c]), unit) for c in cols]
+            table.add_row(label, f"{q:g}", *cells, end_section=k == len(e.quantiles) - 1)
+    console.print(table)
+    if s.targets:
+        _print_targets(console, evaluate_targets(e), with_gap=False)
+    for note in e.notes:
+        console.print(f"  [yellow]note[/yellow]: {note}")
+    console.print()
 
 
 def _print_projection(console: Console, p: Projection, years: list[int] | None) -> None:
@@ -530,7 +636,7 @@ def _print_projection(console: Console, p: Projection, years: list[int] | None) 
         table.add_row(str(name), s.indicators[str(name)].model, *cells)
     console.print(table)
     if s.targets:
-        console.print(_targets_table(evaluate_targets(p), with_gap=False))
+        _print_targets(console, evaluate_targets(p), with_gap=False)
     for note in p.notes:
         console.print(f"  [yellow]note[/yellow]: {note}")
     console.print()
@@ -540,6 +646,17 @@ def _warn_violations(results: list[Projection]) -> None:
     """One line on stderr per scenario that violates a constraint."""
     err = _console(stderr=True)
     for p in results:
+        if hasattr(p, "violation_share"):
+            for cid, share in p.violation_share.items():
+                if share.max() > 0:
+                    worst = int(np.argmax(share))
+                    err.print(
+                        f"[yellow]warning[/yellow]: {p.name}: constraint {cid} "
+                        f"({p.scenario.comparison(cid).text}) fails in {share.max():.0%} of members "
+                        f"in {int(p.years[worst])} (details: projection check)",
+                        soft_wrap=True,
+                    )
+            continue
         if p.violations:
             listed = "; ".join(v.summary() for v in p.violations)
             err.print(

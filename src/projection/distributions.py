@@ -51,6 +51,9 @@ __all__ = [
 ]
 
 
+_U_MIN = 1e-15
+
+
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -59,8 +62,13 @@ class _Dist(BaseModel):
         raise NotImplementedError
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Values at quantiles ``u`` (uniform numbers in [0, 1))."""
-        return np.asarray(self.frozen().ppf(np.asarray(u, dtype=float)), dtype=float)
+        """Values at quantiles ``u`` (uniform numbers in [0, 1)).
+
+        ``u`` is kept within [1e-15, 1 - 1e-15] so that an unbounded distribution never
+        gives an infinite value (a normal's ppf(0) is -inf).
+        """
+        u = np.clip(np.asarray(u, dtype=float), _U_MIN, 1.0 - _U_MIN)
+        return np.asarray(self.frozen().ppf(u), dtype=float)
 
     def median(self) -> float:
         """The median: the point value when a parameter gives no ``value``."""

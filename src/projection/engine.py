@@ -247,12 +247,14 @@ def _bound(
         if mask.any():
             hit = mask.any(axis=0) if mask.ndim > 1 else mask
             first = int(years[np.argmax(hit)])
+            who = f" in {mask.any(axis=1).mean():.0%} of members" if mask.ndim > 1 else ""
             if clip:
-                parts.append(f"{what} from {first}, clipped to {bound}")
+                parts.append(f"{what}{who} from {first}, clipped to {bound}")
             else:
                 listed = ", ".join(str(int(y)) for y in years[hit])
                 parts.append(
-                    f"{what} in {listed} (a derived value: its inputs disagree there; not clipped)"
+                    f"{what}{who} in {listed} (a derived value: its inputs disagree there; "
+                    "not clipped)"
                 )
     if not clip:
         return out, f"{name}: " + "; ".join(parts)

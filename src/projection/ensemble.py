@@ -5,7 +5,8 @@ evaluates them in chunks of ``chunk_size`` members, each chunk as arrays of shap
 (chunk, years) per indicator with no Python work per member, and summarises them:
 
 * quantile bands per indicator and year (``Ensemble.bands``, tidy with a ``quantile`` column
-  in :meth:`Ensemble.to_frame`), and means;
+  in :meth:`Ensemble.to_frame`; empirical quantiles, :data:`QUANTILE_METHOD`), medians and
+  means;
 * per target, the probability that it is met with its Monte Carlo standard error, and the
   distribution of the first year it is reached (:func:`projection.evaluate_targets`);
 * per constraint, the share of members that violate it, by year.
@@ -39,6 +40,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Ensemble", "run_ensemble", "DEFAULT_QUANTILES", "DEFAULT_CHUNK"]
 
 DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
+#: How quantiles are read off the members (numpy's ``method``): the empirical quantile,
+#: never an interpolation between two members.
+QUANTILE_METHOD = "inverted_cdf"
 #: Members evaluated at once; bounds the size of the arrays one chunk needs.
 DEFAULT_CHUNK = 50_000
 
@@ -228,9 +232,11 @@ def run_ensemble(
             if note not in notes:
                 notes.append(note)
     names = sorted(members)
-    bands = {name: np.quantile(members[name], qs, axis=0) for name in names}
+    # inverted_cdf: every quantile is a value some member has; a staged capacity that is
+    # 1 Tbps in half the members and 4 Tbps in the other half has no "2.5 Tbps" median
+    bands = {name: np.quantile(members[name], qs, axis=0, method=QUANTILE_METHOD) for name in names}
     mean = {name: members[name].mean(axis=0) for name in names}
-    median = {name: np.quantile(members[name], 0.5, axis=0) for name in names}
+    median = {name: np.quantile(members[name], 0.5, axis=0, method=QUANTILE_METHOD) for name in names}
     target_met, first_year = _target_statistics(scenario, years, members)
     violation_share = _violation_shares(scenario, members)
     return Ensemble(

@@ -300,3 +300,53 @@ def test_diff_lists_parameters_with_sources():
     assert "8 differences between baseline (a) and paper-targets (b)" in r.stdout
     r = cli("diff", SCENARIOS / "baseline.yaml", SCENARIOS / "baseline.yaml")
     assert "do not differ" in r.stdout
+
+
+# ------------------------------------------------------------------------------ ensembles
+
+
+def test_ensemble_run_is_identical_when_repeated(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    args = ["run", SCENARIOS / "paper-targets.yaml", "--samples", "2000", "--seed", "1"]
+    r1 = cli(*args, "-o", a)
+    r2 = cli(*args, "-o", b)
+    assert r1.returncode == 0, r1.stderr
+    assert a.read_bytes() == b.read_bytes()
+    assert r1.stdout.replace(str(a), "OUT") == r2.stdout.replace(str(b), "OUT")
+    assert "quantile" in r1.stdout and "0.05" in r1.stdout and "0.95" in r1.stdout
+    frame = pd.read_csv(a)
+    assert list(frame.columns) == ["scenario", "indicator", "year", "quantile", "value", "unit"]
+    assert sorted(frame["quantile"].unique()) == [0.05, 0.5, 0.95]
+
+
+def test_ensemble_keep_samples_and_quantiles(tmp_path):
+    out = tmp_path / "m.parquet"
+    r = cli("run", SCENARIOS / "baseline.yaml", "-n", "50", "--seed", "2", "--quantiles", "0.1,0.9", "--keep-samples", "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    frame = pd.read_parquet(out)
+    assert frame["sample"].notna().sum() == 50 * 16 * 7
+    assert sorted(frame["quantile"].dropna().unique()) == [0.1, 0.9]
+
+
+def test_targets_with_samples_prints_a_probability_for_every_target():
+    r = cli("targets", SCENARIOS / "baseline.yaml", "--samples", "2000", "--seed", "1", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert len(rows) == 5
+    for row in rows:
+        assert 0.0 <= row["probability"] <= 1.0 and row["probability_se"] >= 0.0
+    table = cli("targets", SCENARIOS / "baseline.yaml", "--samples", "2000", "--seed", "1")
+    assert "P(met)" in table.stdout and table.stdout.count(" ± ") == 5
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--samples", "0"], "samples must be"),
+        (["--samples", "10", "--sampler", "halton"], "unknown sampler"),
+        (["--samples", "10", "--quantiles", "0.5,2"], "quantiles must be"),
+    ],
+)
+def test_bad_ensemble_options_exit_2(args, message):
+    r = cli("run", SCENARIOS / "baseline.yaml", *args)
+    assert r.returncode == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1

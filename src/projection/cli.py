@@ -430,6 +430,47 @@ def compare(
             console.print(f"wrote {output} ({len(frame)} rows)")
 
 
+# --------------------------------------------------------------------------- sensitivity
+
+
+@app.command()
+def sensitivity(
+    file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
+    indicator: Annotated[
+        str | None, typer.Option("--indicator", "-i", help="Indicator whose value is explained.")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="The year of that value.")] = None,
+    years: Annotated[
+        str | None, typer.Option("--years", help="Year by year instead: 2025:2040 or 2025,2030.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", "-t", help="Explain whether this target is met.")
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", "-n", help="Base sample size (a power of two).")
+    ] = 1024,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """First-order and total Sobol indices of every uncertain parameter, ranked."""
+    from .sensitivity import sensitivity as sobol_sensitivity
+    from .sensitivity import summary
+
+    with _guard():
+        _check_format(fmt)
+        (scenario,) = _load_all([file], set_ or [])
+        result = sobol_sensitivity(
+            scenario, indicator=indicator, year=year, years=years, target=target, n=samples, seed=seed
+        )
+        if fmt == "table":
+            typer.echo(summary(result))
+            for note in result.notes:
+                typer.echo(f"  note: {note}")
+        else:
+            _emit(result.to_frame(), fmt)
+
+
 # ---------------------------------------------------------------------------------- diff
 
 

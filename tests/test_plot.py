@@ -17,10 +17,12 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
+from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.markers import MarkerStyle  # noqa: E402
 from matplotlib.text import Annotation, Text  # noqa: E402
 
 import projection  # noqa: E402
+from projection.ensemble import Ensemble  # noqa: E402
 from projection.exceptions import ProjectionError  # noqa: E402
 from projection.plot import (  # noqa: E402
     PANEL_SIZE,
@@ -528,3 +530,303 @@ def test_figure_sizes_match_panel_count(projs):
         assert width == pytest.approx(cols * PANEL_SIZE[0])
         assert height >= rows * PANEL_SIZE[1]
         assert math.isclose(height, rows * PANEL_SIZE[1]) == (rows * cols > n)
+
+
+# ---------------------------------------------------------------------------------- fan charts
+FIVE = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@pytest.fixture(scope="module")
+def ensembles():
+    return [projection.run(SCENARIOS / f"{name}.yaml", samples=2000, seed=1) for name in ORDER]
+
+
+@pytest.fixture(scope="module")
+def fan(ensembles):
+    return plot_projections(ensembles)
+
+
+@pytest.fixture(scope="module")
+def ens5():
+    return projection.run(SCENARIOS / "paper-targets.yaml", samples=2000, seed=1, quantiles=FIVE)
+
+
+def bands_of(ax, label=None):
+    """The fill_between bands of a panel (optionally one scenario's), in drawing order."""
+    found = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    if label is not None:
+        found = [c for c in found if c.get_label().startswith(f"{label}: ")]
+    return found
+
+
+def stepped(x, y):
+    """The corners of a ``steps-post`` line through (x, y)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    return np.column_stack([np.repeat(x, 2)[1:], np.repeat(y, 2)[:-1]])
+
+
+def assert_band_spans(coll, years, lower, upper, *, step=False):
+    """The polygon of ``fill_between(years, lower, upper)`` lies between the two, touching both
+    in every year (as steps where ``step``)."""
+    (path,) = coll.get_paths()
+    vertices = path.vertices
+    if step:
+        expected = np.concatenate([stepped(years, lower), stepped(years, upper)])
+        got = {tuple(np.round(v, 6)) for v in vertices}
+        assert got == {tuple(np.round(v, 6)) for v in expected}
+        return
+    for x, lo, hi in zip(years, lower, upper):
+        ys = vertices[np.isclose(vertices[:, 0], x), 1]
+        assert ys.min() == pytest.approx(lo, rel=1e-12, abs=1e-12)
+        assert ys.max() == pytest.approx(hi, rel=1e-12, abs=1e-12)
+
+
+def test_fan_chart_lines_are_the_medians(fan, ensembles):
+    assert len(fan.axes) == 7
+    for ax in fan.axes:
+        name = ax.get_title()
+        assert [line.get_label() for line in ax.lines] == ORDER
+        for line, e in zip(ax.lines, ensembles):
+            assert isinstance(e, Ensemble)
+            assert line.get_linestyle() == "-"
+            np.testing.assert_array_equal(line.get_xdata(), e.years)
+            np.testing.assert_array_equal(line.get_ydata(), e.median[name])
+        assert ax.get_ylabel() == ensembles[0].units[name]
+
+
+def test_fan_chart_bands_span_the_lowest_and_highest_quantile(fan, ensembles):
+    for ax in fan.axes:
+        name = ax.get_title()
+        step = name == "ofc_capacity"  # staged, with step interpolation
+        for line, e in zip(ax.lines, ensembles):
+            (band,) = bands_of(ax, e.name)
+            assert band.get_label() == f"{e.name}: 5-95 % band"
+            lo, hi = e.bands[name][0], e.bands[name][-1]
+            assert e.quantiles[0] == 0.05 and e.quantiles[-1] == 0.95
+            assert_band_spans(band, e.years, lo, hi, step=step)
+            # in the scenario's colour, see-through
+            rgba = band.get_facecolor()[0]
+            assert tuple(rgba[:3]) == pytest.approx(line.get_color()[:3])
+            assert rgba[3] * (band.get_alpha() or 1) < 0.3
+            # the band's bounds as thin lines of the same colour
+            (bounds,) = [
+                c
+                for c in ax.collections
+                if isinstance(c, LineCollection) and c.get_label().startswith(f"{e.name}: ")
+            ]
+            draw = stepped if step else (lambda x, y: np.column_stack([x, y]))
+            segments = bounds.get_segments()
+            np.testing.assert_allclose(segments[0], draw(e.years, lo))
+            np.testing.assert_allclose(segments[1], draw(e.years, hi))
+            assert tuple(bounds.get_color()[0][:3]) == pytest.approx(line.get_color()[:3])
+            assert bounds.get_linewidth()[0] < min(line.get_linewidth() for line in ax.lines)
+    # bands lie under the lines
+    ax = panel(fan, "ev_sales_share")
+    assert max(c.get_zorder() for c in ax.collections if c.get_label().endswith("band")) < min(
+        line.get_zorder() for line in ax.lines
+    )
+
+
+def test_a_band_widens_the_y_range(fan, ensembles):
+    ax = panel(fan, "electricity_demand")
+    top = max(e.bands["electricity_demand"][-1].max() for e in ensembles)
+    assert ax.get_ylim()[1] > top > max(line.get_ydata().max() for line in ax.lines)
+
+
+def test_five_quantiles_give_two_nested_bands(ens5):
+    assert ens5.quantiles == FIVE
+    fig = plot_projections(ens5)
+    for ax in fig.axes:
+        name = ax.get_title()
+        outer, inner = bands_of(ax)
+        assert outer.get_label() == "paper-targets: 5-95 % band"
+        assert inner.get_label() == "paper-targets: 25-75 % band"
+        rows = ens5.bands[name]
+        step = name == "ofc_capacity"
+        assert_band_spans(outer, ens5.years, rows[0], rows[4], step=step)
+        assert_band_spans(inner, ens5.years, rows[1], rows[3], step=step)
+        np.testing.assert_array_equal(ax.lines[0].get_ydata(), ens5.median[name])
+    legend = fig.legends[0]
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts.count("5-95 % band") == texts.count("25-75 % band") == 1
+    assert texts.index("5-95 % band") < texts.index("25-75 % band")
+    # the inner band's key is darker, as the inner band is where it stacks on the outer one
+    handles = dict(zip(texts, legend.legend_handles))
+    assert handles["25-75 % band"].get_facecolor()[3] > handles["5-95 % band"].get_facecolor()[3]
+
+
+def test_a_band_needs_both_ends_and_the_median_needs_no_quantile():
+    path = SCENARIOS / "paper-targets.yaml"
+    e = projection.run(path, samples=300, seed=2, quantiles=(0.05, 0.25, 0.95))
+    fig = plot_projections(e, indicators="ev_sales_share")
+    (ax,) = fig.axes
+    (band,) = bands_of(ax)  # 0.25 has no partner above the median
+    assert band.get_label() == "paper-targets: 5-95 % band"
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), e.median["ev_sales_share"])
+
+    e = projection.run(path, samples=300, seed=2, quantiles=(0.5,))
+    fig = plot_projections(e, indicators="ev_sales_share")
+    assert bands_of(fig.axes[0]) == []
+    assert not any("band" in t.get_text() for t in fig.legends[0].get_texts())
+    assert fig.get_suptitle() == "Ensemble medians, n = 300 members"
+
+
+def test_legend_explains_the_band_once(fan):
+    assert len(fan.legends) == 1
+    texts = [t.get_text() for t in fan.legends[0].get_texts()]
+    assert texts[: len(ORDER)] == ORDER
+    assert texts.count("5-95 % band") == 1
+    assert "target (at least)" in texts
+    assert "milestone" not in texts  # not marked on an ensemble's median
+
+
+def test_ensemble_milestones_are_steps_without_labels(fan, ensembles):
+    ax = panel(fan, "ofc_capacity")
+    assert {line.get_drawstyle() for line in ax.lines} == {"steps-post"}
+    assert {line.get_drawstyle() for line in panel(fan, "ofc_traffic").lines} == {"default"}
+    assert not [a for a in annotations(ax) if a.get_text().endswith("Tbps")]
+    assert not [c for c in ax.collections if marker_of(c) == "o"]
+    # targets as for projections
+    targets = {
+        (float(t.year), t.required("Gbps"))
+        for e in ensembles
+        for t in e.scenario.targets.values()
+        if t.indicator == "ofc_capacity"
+    }
+    triangles = {tuple(c.get_offsets()[0]) for c in ax.collections if marker_of(c) == "^"}
+    assert triangles == targets and len(triangles) >= 3
+    assert {a.get_text() for a in annotations(ax)} == {
+        tid
+        for e in ensembles
+        for tid, t in e.scenario.targets.items()
+        if t.indicator == "ofc_capacity"
+    }
+
+
+def test_fan_chart_title_says_how_many_members(fan, ensembles, projs):
+    assert "n = 2,000 members" in fan.get_suptitle()
+    assert (
+        plot_projections(ensembles[0], indicators="solar_share", title="mine").get_suptitle()
+        == "mine"
+    )
+    assert (
+        plot_projections(ensembles[0], indicators="ev_sales_share", title="").get_suptitle() == ""
+    )
+    assert plot_projections(projs[0], indicators="ev_sales_share").get_suptitle() == ""
+
+
+def test_medians_equal_to_sampling_noise_are_named(fan, ensembles):
+    # same inputs, different draws: the medians differ a little, and hide each other as drawn
+    a, b = (e.median["solar_capacity"] for e in ensembles[:2])
+    assert not np.allclose(a, b, rtol=1e-4, atol=0) and np.allclose(a, b, rtol=1e-2, atol=0)
+    assert panel(fan, "electricity_demand").get_title(loc="right") == "same in every scenario"
+    assert panel(fan, "solar_capacity").get_title(loc="right") == "baseline = paper-targets"
+    assert panel(fan, "ev_sales_share").get_title(loc="right") == ""
+
+
+def test_projections_and_ensembles_mixed(projs, ens5):
+    fig = plot_projections([projs[0], ens5], indicators=["ev_sales_share", "ofc_capacity"])
+    share, capacity = fig.axes
+    assert [line.get_label() for line in share.lines] == ["baseline", "paper-targets"]
+    np.testing.assert_array_equal(share.lines[0].get_ydata(), projs[0].values["ev_sales_share"])
+    np.testing.assert_array_equal(share.lines[1].get_ydata(), ens5.median["ev_sales_share"])
+    assert bands_of(share, "baseline") == []
+    assert len(bands_of(share, "paper-targets")) == 2
+    # the projection's milestones are marked and labelled, the ensemble's are not
+    labels = {a.get_text() for a in annotations(capacity) if a.get_text().endswith("Tbps")}
+    assert labels and labels <= {"1 Tbps", "4 Tbps"}  # baseline's milestones
+    dots = {tuple(o) for c in capacity.collections if marker_of(c) == "o" for o in c.get_offsets()}
+    baseline = {
+        (float(m.year), m.quantity()[0] * 1000.0)
+        for m in projs[0].scenario.indicators["ofc_capacity"].milestones
+    }
+    assert dots == baseline
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts[:2] == ["baseline", "paper-targets"]
+    assert {"5-95 % band", "25-75 % band", "milestone", "target (at least)"} <= set(texts)
+    assert "n = 2,000 members" in fig.get_suptitle()
+
+
+def test_ensemble_bands_share_the_axis_unit():
+    path = SCENARIOS / "paper-targets.yaml"
+    gbps = projection.run(SCENARIOS / "baseline.yaml")
+    tbps = projection.run(
+        projection.load_scenario(path).with_overrides({"indicators.ofc_capacity.unit": "Tbps"}),
+        samples=500,
+        seed=3,
+    )
+    assert tbps.units["ofc_capacity"] == "Tbps"
+    fig = plot_projections([gbps, tbps], indicators=["ofc_capacity"])
+    (ax,) = fig.axes
+    assert ax.get_ylabel() == "Gbps"
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), tbps.median["ofc_capacity"] * 1000)
+    (band,) = bands_of(ax, "paper-targets")
+    rows = tbps.bands["ofc_capacity"] * 1000
+    assert_band_spans(band, tbps.years, rows[0], rows[-1], step=True)
+    assert (2032.0, 12000.0) in offsets(ax)  # T2d in Gbps
+
+
+def test_point_valued_ensemble_has_bands_of_no_width(mini, tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = projection.run(mini, samples=64, seed=0, quantiles=FIVE)
+        p = projection.run(mini)
+        fig = plot_projections(e)
+        out = save_figure(fig, tmp_path / "point.png", dpi=30)
+    assert e.notes and "no parameter has a distribution" in e.notes[0]
+    assert png_size(out.read_bytes())[0] == pytest.approx(2 * PANEL_SIZE[0] * 30, abs=1)
+    for ax in fig.axes:
+        name = ax.get_title()
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), p.values[name])
+        outer, inner = bands_of(ax)
+        for band in (outer, inner):
+            # lower and upper edge both on the point projection: no width
+            assert_band_spans(band, e.years, p.values[name], p.values[name], step=name == "cap")
+
+
+def test_ensemble_plot_method(ens5):
+    fig = ens5.plot(indicators=["ev_sales_share"], years=(2026, 2030))
+    (ax,) = fig.axes
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(2026, 2031))
+    (outer, inner) = bands_of(ax)
+    keep = (ens5.years >= 2026) & (ens5.years <= 2030)
+    rows = ens5.bands["ev_sales_share"][:, keep]
+    assert_band_spans(outer, ens5.years[keep], rows[0], rows[4])
+    assert_band_spans(inner, ens5.years[keep], rows[1], rows[3])
+
+
+@pytest.mark.parametrize("which", ["fig", "fan"])
+def test_fan_chart_labels_and_legend_stay_readable(request, which):
+    figure = request.getfixturevalue(which)
+    figure.draw_without_rendering()
+    legend = figure.legends[0].get_window_extent()
+    for ax in figure.axes:
+        assert not legend.overlaps(ax.get_tightbbox()), ax.get_title()
+        frame = ax.get_window_extent()
+        boxes = []
+        for a in annotations(ax):
+            a.get_window_extent()
+            box = Text.get_window_extent(a)
+            assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, a.get_text()
+            assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, a.get_text()
+            boxes.append(box)
+        assert not any(a.overlaps(b) for a, b in combinations(boxes, 2)), ax.get_title()
+
+
+def test_fan_chart_png(fan, tmp_path):
+    import matplotlib.image
+
+    out = save_figure(fan, tmp_path / "fan.png", dpi=50)
+    width, height = fan.get_size_inches()
+    assert width == pytest.approx(3 * PANEL_SIZE[0])
+    assert height == pytest.approx(3 * PANEL_SIZE[1] + 0.4)  # the title's line
+    w, h = png_size(out.read_bytes())
+    assert (w, h) == (pytest.approx(width * 50, abs=1), pytest.approx(height * 50, abs=1))
+    image = matplotlib.image.imread(out)
+    assert image.shape[:2] == (h, w)
+    # the bands are drawn: pale pixels of some scenario's colour, not just white and lines
+    rgb = image[..., :3]
+    pale = (rgb.min(axis=2) > 0.75) & (np.ptp(rgb, axis=2) > 0.05)
+    assert pale.mean() > 0.02

@@ -1,8 +1,10 @@
 """Figures: one panel per indicator, every scenario's trajectory, its targets and milestones.
 
-:func:`plot_projections` draws projections side by side on a :class:`matplotlib.figure.Figure`
-built with the object-oriented API only (no :mod:`matplotlib.pyplot`, no GUI backend, no global
-state left behind); :func:`save_figure` writes it as PNG, SVG or PDF, chosen by the extension,
+:func:`plot_projections` draws projections side by side on a :class:`matplotlib.figure.Figure`;
+ensembles (:class:`~projection.ensemble.Ensemble`) are drawn as fan charts, a median line with
+shaded quantile bands, alone or beside projections. The figure is built with the
+object-oriented API only (no :mod:`matplotlib.pyplot`, no GUI backend, no global state left
+behind); :func:`save_figure` writes it as PNG, SVG or PDF, chosen by the extension,
 atomically (a temporary file beside the destination, then :func:`os.replace`).
 :func:`check_plot_path` validates a destination before any work is done.
 
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .ensemble import Ensemble
 from .exceptions import ProjectionError
 from .result import Projection
 from .units import conversion_factor
@@ -43,11 +46,19 @@ _TITLE, _LABEL, _TICK, _NOTE, _LEGEND, _SUPTITLE = 11.5, 10, 9, 8, 10, 13
 _TARGET_COLOUR = "0.12"
 _MILESTONE_SIZE = 22  # scatter marker area, points^2
 _TARGET_SIZE = 60
+_BAND_KEY_COLOUR = "0.3"  # the legend's grey band swatches
+_EDGE_ALPHA, _EDGE_WIDTH = 0.55, 0.7  # the thin lines bounding an ensemble's widest band
+#: Ensemble medians closer than this share of the panel's height coincide (as drawn, one hides
+#: the other; two ensembles of the same inputs differ by sampling noise).
+_MEDIAN_CLOSE = 0.005
+
+#: What :func:`plot_projections` draws: point projections and ensembles.
+Result = Projection | Ensemble
 
 
 # ---------------------------------------------------------------------------------- public API
 def plot_projections(
-    projections: Projection | Sequence[Projection],
+    projections: Result | Sequence[Result],
     *,
     indicators: Sequence[str] | str | None = None,
     years: tuple[int, int] | None = None,
@@ -67,12 +78,26 @@ def plot_projections(
     its own unit (``4 Tbps``) where the label has room: over no other label, marker or line
     (a label that would be is left out; the dot stays). Lines of ``step`` milestones are
     drawn as steps. Where scenarios' lines coincide, the panel says so at its top right
-    (``baseline = paper-targets``), as the later line hides the earlier one.
+    (``baseline = paper-targets``), as the later line hides the earlier one (an ensemble's
+    median counts as coinciding where it is nowhere farther from the other line than 0.5 % of
+    the panel's range: ensembles of the same inputs differ by sampling noise).
+
+    An :class:`~projection.ensemble.Ensemble` is drawn as a fan chart: its median is the
+    scenario's line (solid, in the scenario's colour, labelled with its name, as steps where
+    the indicator is staged with step interpolation), and its quantile bands are shaded in the
+    same colour, faintly, so that overlapping scenarios stay readable. Bands pair the
+    ensemble's quantiles below 0.5 with those above it, the lowest with the highest, then
+    inwards: ``(0.05, 0.25, 0.5, 0.75, 0.95)`` gives a 5-95 % band and, darker where it
+    stacks on it, a 25-75 % band; a quantile left without a partner on the other side of the
+    median draws no band. The legend explains each band once, in grey. Targets are drawn as
+    for projections; milestones are not marked on an ensemble's line (their years and values
+    may be uncertain, so the median need not pass through them).
 
     Parameters
     ----------
-    projections : Projection or sequence of Projection
-        The results to draw, e.g. from :func:`projection.run`. Scenarios are coloured in this
+    projections : Projection, Ensemble, or a sequence of them
+        The results to draw, e.g. from :func:`projection.run` (an ``Ensemble`` with
+        ``samples=``); projections and ensembles may be mixed. Scenarios are coloured in this
         order; two with the same name are told apart in the legend as ``name (2)``.
     indicators : sequence of str, optional
         The indicators to draw, in this order. Default: every indicator of any projection,
@@ -82,15 +107,19 @@ def plot_projections(
     ncols : int, optional
         Panels per row. Default: ``min(3, number of panels)``.
     title : str, optional
-        A title above the figure.
+        A title above the figure. Default: none for projections only; with ensembles, one
+        saying what the lines and shading are and the number of members
+        (``n = 2,000 members``). ``""`` draws no title.
 
     Returns
     -------
     matplotlib.figure.Figure
         A figure with constrained layout, ``PANEL_SIZE`` (5.5 x 3.6 in) per panel, not
         attached to :mod:`matplotlib.pyplot`. Save it with :func:`save_figure`. Its axes are
-        the panels, in order; the lines of each are the scenarios' trajectories (labelled
-        with the scenario names), targets and milestones are scatter collections.
+        the panels, in order; the lines of each are the scenarios' trajectories or ensemble
+        medians (labelled with the scenario names), targets and milestones are scatter
+        collections, and an ensemble's bands are ``fill_between`` collections labelled
+        ``"<scenario>: 5-95 % band"``.
 
     Raises
     ------
@@ -120,6 +149,15 @@ def plot_projections(
     ('demo', [39.0, 44.0, 49.0, 54.0, 59.0, 64.0])
     >>> sorted(t.get_text() for ax in fig.axes for t in ax.texts)
     ['4 Tbps', 'T']
+
+    An ensemble (here of a scenario without distributions, so its bands have no width):
+
+    >>> e = projection.run(p.scenario, samples=50, seed=1)
+    >>> fig = plot_projections(e, indicators="solar")
+    >>> fig.get_suptitle()
+    'Ensemble medians (lines) and quantile bands (shaded), n = 50 members'
+    >>> [c.get_label() for c in fig.axes[0].collections if c.get_label().endswith("band")]
+    ['demo: 5-95 % band']
     """
     mpl = _matplotlib()
     projs = _as_projections(projections)
@@ -129,6 +167,10 @@ def plot_projections(
     nrows = math.ceil(len(names) / ncols)
     labels = _scenario_labels(projs)
     colours = _colours(mpl, len(projs))
+    alpha = _band_alpha(sum(isinstance(p, Ensemble) for p in projs))
+
+    if title is None:
+        title = _ensemble_title(projs)
 
     fig = mpl.figure.Figure(
         figsize=(PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * nrows), layout="constrained"
@@ -139,18 +181,30 @@ def plot_projections(
 
     panels: list[tuple[Axes, _Panel]] = []
     kinds: set[str] = set()
+    bands: dict[str, tuple[float, float, int]] = {}
     for i, name in enumerate(names):
         ax = fig.add_subplot(grid[i // ncols, i % ncols])
-        panel = _draw_panel(mpl, ax, name, projs, labels, colours, span)
+        panel = _draw_panel(mpl, ax, name, projs, labels, colours, span, alpha)
         panels.append((ax, panel))
         kinds |= panel.kinds
+        for text, key in panel.bands.items():
+            bands.setdefault(text, key)
 
     extra = 0.0  # inches added below and above the panels, so they keep their size
     if title:
         fig.suptitle(title, fontsize=_SUPTITLE, fontweight="bold", parse_math=False)
         extra += 0.35
     legend_rows = _legend(
-        mpl, fig, labels, colours, kinds, n_panels=len(names), ncols=ncols, nrows=nrows
+        mpl,
+        fig,
+        labels,
+        colours,
+        kinds,
+        bands,
+        alpha,
+        n_panels=len(names),
+        ncols=ncols,
+        nrows=nrows,
     )
     if legend_rows:
         extra += 0.2 + legend_rows * _LEGEND * 1.6 / 72
@@ -276,29 +330,71 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: float = 150) -> Path:
 def _matplotlib() -> Any:
     """The matplotlib modules used here, imported on first use."""
     try:
+        import matplotlib.collections
         import matplotlib.colors
         import matplotlib.figure
         import matplotlib.lines
+        import matplotlib.patches
         import matplotlib.ticker
     except ImportError:
         raise ProjectionError("plotting needs matplotlib (pip install matplotlib)") from None
     return matplotlib
 
 
-def _as_projections(projections: Projection | Iterable[Projection]) -> list[Projection]:
-    projs = [projections] if isinstance(projections, Projection) else list(projections)
+def _as_projections(projections: Result | Iterable[Result]) -> list[Result]:
+    single = isinstance(projections, (Projection, Ensemble))
+    projs = [projections] if single else list(projections)
     if not projs:
         raise ProjectionError("nothing to plot (expected at least one projection)")
     for p in projs:
-        if not isinstance(p, Projection):
+        if not isinstance(p, (Projection, Ensemble)):
             raise ProjectionError(
-                f"expected Projection objects (from projection.run), got {type(p).__name__}"
+                "expected Projection or Ensemble objects (from projection.run), "
+                f"got {type(p).__name__}"
             )
     return projs
 
 
-def _indicator_names(projs: list[Projection], wanted: Sequence[str] | str | None) -> list[str]:
-    known = sorted({name for p in projs for name in p.values})
+def _central(p: Result) -> dict[str, np.ndarray]:
+    """The line drawn for each indicator: a projection's trajectory, an ensemble's median."""
+    return p.median if isinstance(p, Ensemble) else p.values
+
+
+def _band_pairs(quantiles: Sequence[float]) -> list[tuple[int, int]]:
+    """Rows of the quantiles that bound a band, outermost first: those below 0.5 paired with
+    those above it, the lowest with the highest, then inwards. An unpaired quantile (and 0.5,
+    the median) bounds no band."""
+    qs = [float(q) for q in quantiles]
+    order = sorted(range(len(qs)), key=qs.__getitem__)
+    below = [i for i in order if qs[i] < 0.5]
+    above = [i for i in reversed(order) if qs[i] > 0.5]
+    return list(zip(below, above))
+
+
+def _band_alpha(n_ensembles: int) -> float:
+    """Opacity of one band: fainter the more ensembles share the figure, so that bands that
+    overlap (or coincide) stay see-through. Nested bands stack, so inner ones look darker."""
+    return min(0.22, max(0.08, 0.3 / max(n_ensembles, 1)))
+
+
+def _band_text(lo: float, hi: float) -> str:
+    """``5-95 % band``."""
+    return f"{lo * 100:.4g}-{hi * 100:.4g} % band"
+
+
+def _ensemble_title(projs: list[Result]) -> str | None:
+    ensembles = [p for p in projs if isinstance(p, Ensemble)]
+    if not ensembles:
+        return None
+    sizes = sorted({e.n for e in ensembles})
+    n = f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
+    if any(_band_pairs(e.quantiles) for e in ensembles):
+        return f"Ensemble medians (lines) and quantile bands (shaded), n = {n} members"
+    return f"Ensemble medians, n = {n} members"
+
+
+def _indicator_names(projs: list[Result], wanted: Sequence[str] | str | None) -> list[str]:
+    known = sorted({name for p in projs for name in _central(p)})
     if wanted is None:
         return known
     asked = [wanted] if isinstance(wanted, str) else list(wanted)
@@ -313,7 +409,7 @@ def _indicator_names(projs: list[Projection], wanted: Sequence[str] | str | None
     return list(dict.fromkeys(asked))  # drop repeats, keep order
 
 
-def _year_span(projs: list[Projection], years: tuple[int, int] | None) -> tuple[float, float]:
+def _year_span(projs: list[Result], years: tuple[int, int] | None) -> tuple[float, float]:
     if years is None:
         lo = min(float(p.years[0]) for p in projs)
         hi = max(float(p.years[-1]) for p in projs)
@@ -341,7 +437,7 @@ def _ncols(ncols: int | None, n_panels: int) -> int:
     return int(ncols)
 
 
-def _scenario_labels(projs: list[Projection]) -> list[str]:
+def _scenario_labels(projs: list[Result]) -> list[str]:
     """Scenario names; a repeated name gets `` (2)``, `` (3)`` ... so the legend tells them apart."""
     seen: dict[str, int] = {}
     out = []
@@ -391,6 +487,7 @@ class _Panel:
     markers: list[tuple[float, float]]
     paths: list[np.ndarray]  # each line as drawn, (n, 2) in data coordinates
     kinds: set[str]  # "at_least", "at_most", "milestone": what the legend has to explain
+    bands: dict[str, tuple[float, float, int]]  # "5-95 % band" -> (low, high, depth)
     heading: Any  # the panel's title
     note: Any  # "baseline = paper-targets": lines that coincide, or None
     short_note: str  # the same, shorter, for where the long one does not fit
@@ -400,23 +497,26 @@ def _draw_panel(
     mpl: Any,
     ax: Axes,
     name: str,
-    projs: list[Projection],
+    projs: list[Result],
     labels: list[str],
     colours: list[Any],
     span: tuple[float, float],
+    alpha: float,
 ) -> _Panel:
     lo, hi = span
-    unit = next(p.units[name] for p in projs if name in p.values)
+    unit = next(p.units[name] for p in projs if name in _central(p))
     targets: dict[tuple[str, int, float], str] = {}  # (id, year, value) -> kind
     milestone_labels: list[_Label] = []
     markers: list[tuple[float, float]] = []
     kinds: set[str] = set()
-    curves: list[tuple[str, np.ndarray, np.ndarray]] = []
+    curves: list[tuple[str, np.ndarray, np.ndarray, bool]] = []  # label, x, y, is a median
     paths: list[np.ndarray] = []
+    bands: dict[str, tuple[float, float, int]] = {}
 
     widths = _line_widths(len(projs))
     for p, label, colour, width in zip(projs, labels, colours, widths):
-        if name not in p.values:
+        ensemble = isinstance(p, Ensemble)
+        if name not in _central(p):
             continue
         own_unit = p.units[name]
         factor = _factor(own_unit, unit, name, p.name)
@@ -425,8 +525,40 @@ def _draw_panel(
         indicator = p.scenario.indicators[name]
         stepwise = indicator.model == "staged" and indicator.interpolation in (None, "step")
         xs_line = years[keep]
-        ys_line = np.asarray(p.values[name], dtype=float)[keep] * factor
-        curves.append((label, xs_line, ys_line))
+        ys_line = np.asarray(_central(p)[name], dtype=float)[keep] * factor
+        if ensemble:
+            rows = np.asarray(p.bands[name], dtype=float)[:, keep] * factor
+            for depth, (i, j) in enumerate(_band_pairs(p.quantiles)):
+                text = _band_text(p.quantiles[i], p.quantiles[j])
+                ax.fill_between(
+                    xs_line,
+                    rows[i],
+                    rows[j],
+                    step="post" if stepwise else None,
+                    facecolor=colour,
+                    edgecolor="none",
+                    linewidth=0,
+                    alpha=alpha,
+                    label=f"{label}: {text}",
+                    zorder=1,
+                )
+                if depth == 0:
+                    # the outermost band's bounds as thin lines, so that each scenario's band
+                    # can be told apart where faint bands overlap
+                    ax.add_collection(
+                        mpl.collections.LineCollection(
+                            [
+                                _drawn_path(xs_line, rows[i], stepwise),
+                                _drawn_path(xs_line, rows[j], stepwise),
+                            ],
+                            colors=[mpl.colors.to_rgba(colour, _EDGE_ALPHA)],
+                            linewidths=_EDGE_WIDTH,
+                            label=f"{label}: {text} bounds",
+                            zorder=1.5,
+                        )
+                    )
+                bands.setdefault(text, (p.quantiles[i], p.quantiles[j], depth))
+        curves.append((label, xs_line, ys_line, ensemble))
         paths.append(_drawn_path(xs_line, ys_line, stepwise))
         ax.plot(
             xs_line,
@@ -439,7 +571,8 @@ def _draw_panel(
             zorder=2,
         )
 
-        if indicator.model == "staged":
+        # an ensemble's milestones may move in year and value: not marked on its median
+        if indicator.model == "staged" and not ensemble:
             xs, ys = [], []
             for m in indicator.milestones or []:
                 if not lo <= m.year <= hi:
@@ -525,7 +658,7 @@ def _draw_panel(
     ymin, ymax = ax.get_ylim()
     ax.set_ylim(ymin, ymax + 0.10 * (ymax - ymin))
     return _Panel(
-        target_labels + list(unique.values()), markers, paths, kinds, heading, note, short
+        target_labels + list(unique.values()), markers, paths, kinds, bands, heading, note, short
     )
 
 
@@ -539,15 +672,26 @@ def _drawn_path(x: np.ndarray, y: np.ndarray, stepwise: bool) -> np.ndarray:
 
 
 def _coinciding(
-    curves: list[tuple[str, np.ndarray, np.ndarray]], *, n_scenarios: int
+    curves: list[tuple[str, np.ndarray, np.ndarray, bool]], *, n_scenarios: int
 ) -> tuple[str, str]:
     """A note naming scenarios whose lines coincide (and so hide each other), and a short
-    form of it; ``("", "")`` when none do."""
+    form of it; ``("", "")`` when none do. Two projections' lines coincide when equal (to
+    rounding); where one line is an ensemble's median, when nowhere farther apart than
+    ``_MEDIAN_CLOSE`` of the lines' range, as drawn one hides the other (and two ensembles of
+    the same inputs differ by sampling noise)."""
+    ys = [y[np.isfinite(y)] for _, _, y, _ in curves]
+    finite = np.concatenate([np.empty(0), *ys])
+    span = float(np.ptp(finite)) if finite.size else 0.0
     groups: list[list[int]] = []
-    for i, (_, x, y) in enumerate(curves):
+    for i, (_, x, y, median) in enumerate(curves):
         for group in groups:
-            _, gx, gy = curves[group[0]]
-            if np.array_equal(x, gx) and np.allclose(y, gy, rtol=1e-9, atol=0):
+            _, gx, gy, gmedian = curves[group[0]]
+            close = (
+                dict(rtol=0.0, atol=_MEDIAN_CLOSE * span)
+                if (median or gmedian) and span > 0
+                else dict(rtol=1e-9, atol=0.0)
+            )
+            if np.array_equal(x, gx) and np.allclose(y, gy, equal_nan=True, **close):
                 group.append(i)
                 break
         else:
@@ -615,6 +759,8 @@ def _legend(
     labels: list[str],
     colours: list[Any],
     kinds: set[str],
+    bands: dict[str, tuple[float, float, int]],
+    alpha: float,
     *,
     n_panels: int,
     ncols: int,
@@ -626,6 +772,18 @@ def _legend(
         Line2D([], [], color=c, linewidth=w) for c, w in zip(colours, _line_widths(len(colours)))
     ]
     names = list(labels)
+    # each band once, widest first, as grey as it looks stacked on the bands around it
+    for text, (_, _, depth) in sorted(bands.items(), key=lambda kv: (kv[1][0], -kv[1][1])):
+        handles.append(
+            mpl.patches.Patch(
+                facecolor=mpl.colors.to_rgba(
+                    _BAND_KEY_COLOUR, 1 - (1 - max(alpha, 0.15)) ** (depth + 1)
+                ),
+                edgecolor=mpl.colors.to_rgba(_BAND_KEY_COLOUR, _EDGE_ALPHA if depth == 0 else 0),
+                linewidth=_EDGE_WIDTH,
+            )
+        )
+        names.append(text)
     keys = [
         ("at_least", "^", "target (at least)", _TARGET_COLOUR, 8),
         ("at_most", "v", "target (at most)", _TARGET_COLOUR, 8),
@@ -757,15 +915,18 @@ def _text_box(ann: Any) -> Any:
 
 
 def _sample(ax: Axes, paths: list[np.ndarray], step: float) -> np.ndarray:
-    """Points every ``step`` display pixels along each path."""
+    """Points every ``step`` display pixels along each path (a gap where a value is not
+    finite: the line is not drawn there either)."""
     chunks = [np.empty((0, 2))]
     for path in paths:
         pts = ax.transData.transform(path)
         for p, q in zip(pts[:-1], pts[1:]):
+            if not (np.isfinite(p).all() and np.isfinite(q).all()):
+                continue
             n = int(np.hypot(*(q - p)) // step) + 2
             t = np.linspace(0.0, 1.0, n)[:, None]
             chunks.append(p + t * (q - p))
-        chunks.append(pts)
+        chunks.append(pts[np.isfinite(pts).all(axis=1)])
     return np.concatenate(chunks)
 
 

@@ -321,7 +321,20 @@ def test_ensemble_run_is_identical_when_repeated(tmp_path):
 
 def test_ensemble_keep_samples_and_quantiles(tmp_path):
     out = tmp_path / "m.parquet"
-    r = cli("run", SCENARIOS / "baseline.yaml", "-n", "50", "--seed", "2", "--quantiles", "0.1,0.9", "--keep-samples", "-o", out, "-q")
+    r = cli(
+        "run",
+        SCENARIOS / "baseline.yaml",
+        "-n",
+        "50",
+        "--seed",
+        "2",
+        "--quantiles",
+        "0.1,0.9",
+        "--keep-samples",
+        "-o",
+        out,
+        "-q",
+    )
     assert r.returncode == 0, r.stderr
     frame = pd.read_parquet(out)
     assert frame["sample"].notna().sum() == 50 * 16 * 7
@@ -329,7 +342,16 @@ def test_ensemble_keep_samples_and_quantiles(tmp_path):
 
 
 def test_targets_with_samples_prints_a_probability_for_every_target():
-    r = cli("targets", SCENARIOS / "baseline.yaml", "--samples", "2000", "--seed", "1", "--format", "json")
+    r = cli(
+        "targets",
+        SCENARIOS / "baseline.yaml",
+        "--samples",
+        "2000",
+        "--seed",
+        "1",
+        "--format",
+        "json",
+    )
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert len(rows) == 5
@@ -350,3 +372,110 @@ def test_targets_with_samples_prints_a_probability_for_every_target():
 def test_bad_ensemble_options_exit_2(args, message):
     r = cli("run", SCENARIOS / "baseline.yaml", *args)
     assert r.returncode == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+# ----------------------------------------------------------------- calibrate, sensitivity
+
+
+def test_calibrate_writes_a_scenario_that_run_accepts(tmp_path):
+    out = tmp_path / "fitted.yaml"
+    r = cli(
+        "calibrate",
+        SCENARIOS / "baseline.yaml",
+        "--indicator",
+        "ev_sales_share",
+        "--history",
+        ROOT / "data" / "china-nev-sales-share.csv",
+        "--params",
+        "start,rate,ceiling",
+        "--out",
+        out,
+        "--distributions",
+    )
+    assert r.returncode == 0, r.stderr
+    assert "ceiling is not identifiable" in r.stdout
+    text = out.read_text()
+    assert "calibrated to china-nev-sales-share.csv, years 2015-2024" in text
+    r = cli("run", out, "--samples", "200", "--seed", "1", "-q")
+    assert r.returncode == 0, r.stderr
+
+
+def test_calibrate_bad_history_is_one_line_exit_2(tmp_path):
+    bad = tmp_path / "h.csv"
+    bad.write_text("year,value\n2020,1\n2020,2\n2021,x\n")
+    out = tmp_path / "fitted.yaml"
+    r = cli(
+        "calibrate",
+        SCENARIOS / "baseline.yaml",
+        "-i",
+        "ev_sales_share",
+        "--history",
+        bad,
+        "-p",
+        "rate",
+        "-o",
+        out,
+    )
+    assert (
+        r.returncode == 2
+        and r.stderr.startswith(f"error: {bad}")
+        and len(r.stderr.strip().splitlines()) == 1
+    )
+    assert not out.exists()
+
+
+def test_sensitivity_ranks_the_uncertain_parameters():
+    r = cli(
+        "sensitivity",
+        SCENARIOS / "paper-targets.yaml",
+        "--indicator",
+        "ev_sales_share",
+        "--year",
+        "2030",
+        "--seed",
+        "1",
+    )
+    assert r.returncode == 0, r.stderr
+    ranked = [line.split() for line in r.stdout.splitlines() if line.strip()[:1].isdigit()]
+    assert ranked[0][1] == "indicators.ev_sales_share.params.rate"
+    r = cli(
+        "sensitivity",
+        SCENARIOS / "paper-targets.yaml",
+        "--target",
+        "T1",
+        "--seed",
+        "1",
+        "--format",
+        "json",
+    )
+    rows = json.loads(r.stdout)
+    assert {row["parameter"] for row in rows} >= {"indicators.ev_sales_share.params.rate"}
+    r = cli(
+        "sensitivity",
+        SCENARIOS / "paper-targets.yaml",
+        "--indicator",
+        "ev_sales_share",
+        "--years",
+        "2025:2030",
+        "--samples",
+        "256",
+        "--format",
+        "csv",
+    )
+    assert r.returncode == 0 and r.stdout.startswith("output,parameter,first_order")
+
+
+def test_sensitivity_bad_requests_exit_2():
+    r = cli(
+        "sensitivity",
+        SCENARIOS / "paper-targets.yaml",
+        "--indicator",
+        "ev_sales_share",
+        "--year",
+        "2030",
+        "--samples",
+        "1000",
+    )
+    assert r.returncode == 2 and "power of two" in r.stderr
+    r = cli("sensitivity", SCENARIOS / "paper-targets.yaml", "--target", "T9")
+    assert r.returncode == 2 and "T9" in r.stderr

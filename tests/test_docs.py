@@ -2,7 +2,7 @@
 
 * fenced ``python`` blocks run in order, one namespace per file, from the repository root;
 * fenced ``console`` blocks: each ``$ projection ...`` line is run (in a temporary directory
-  holding copies of ``scenarios/`` and ``tests/data/``) and must exit 0 (or the code a shown
+  holding copies of ``scenarios/``, ``data/`` and ``tests/data/``) and must exit 0 (or the code a shown
   line ``(exit code N ...)`` states, or 2 when an ``error:`` line is shown); when the
   block shows output, every non-blank shown line must appear in the real output (whitespace
   collapsed), so the README's worked example cannot drift from what the tool prints.
@@ -51,6 +51,7 @@ CONSOLE = [(p, i, b) for p in DOCS for i, b in enumerate(blocks(p, "console"))]
 def test_console_blocks_run_and_match(path, index, block, tmp_path):
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")  # outputs land in tmp_path
     shutil.copytree(ROOT / "tests" / "data", tmp_path / "tests" / "data")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
     commands: list[tuple[str, list[str]]] = []
     for line in block.splitlines():
         if line.startswith("$ "):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -35,10 +33,15 @@ def linear(dist_start=None, dist_slope=None, end=2035):
             "x": {
                 "unit": "GW",
                 "model": "linear",
-                "params": {"start": src(10, "GW", dist_start), "slope": src(2, "GW/yr", dist_slope)},
+                "params": {
+                    "start": src(10, "GW", dist_start),
+                    "slope": src(2, "GW/yr", dist_slope),
+                },
             }
         },
-        "targets": {"T": {"indicator": "x", "year": 2030, "at_least": "21 GW", "source": "assumption: t"}},
+        "targets": {
+            "T": {"indicator": "x", "year": 2030, "at_least": "21 GW", "source": "assumption: t"}
+        },
     }
 
 
@@ -58,7 +61,9 @@ def test_same_seed_same_numbers_bit_for_bit():
 @pytest.mark.parametrize("chunk", [1, 7, 64, 10_000])
 def test_results_do_not_depend_on_chunk_size(chunk):
     ref = projection.run("scenarios/baseline.yaml", samples=300, seed=3, keep_samples=True)
-    other = projection.run("scenarios/baseline.yaml", samples=300, seed=3, keep_samples=True, chunk_size=chunk)
+    other = projection.run(
+        "scenarios/baseline.yaml", samples=300, seed=3, keep_samples=True, chunk_size=chunk
+    )
     for name in ref.bands:
         assert np.array_equal(ref.members[name], other.members[name])
         assert np.array_equal(ref.bands[name], other.bands[name])
@@ -68,7 +73,13 @@ def test_results_do_not_depend_on_chunk_size(chunk):
 
 @pytest.mark.parametrize("sampler", sorted(SAMPLERS))
 def test_quantiles_are_ordered_in_every_year(sampler):
-    e = projection.run("scenarios/baseline.yaml", samples=256, seed=1, sampler=sampler, quantiles=(0.05, 0.25, 0.5, 0.75, 0.95))
+    e = projection.run(
+        "scenarios/baseline.yaml",
+        samples=256,
+        seed=1,
+        sampler=sampler,
+        quantiles=(0.05, 0.25, 0.5, 0.75, 0.95),
+    )
     for name, band in e.bands.items():
         assert np.all(np.diff(band, axis=0) >= 0), name
 
@@ -76,7 +87,9 @@ def test_quantiles_are_ordered_in_every_year(sampler):
 def test_sample_mean_converges_to_the_analytic_mean_of_a_linear_model():
     """x(t) = start + slope (t - 2025) with start ~ U(8, 12), slope ~ U(1, 3): the mean is
     10 + 2 (t - 2025); LHS makes the sample mean very close already at n = 4000."""
-    m = linear({"type": "uniform", "lower": 8, "upper": 12}, {"type": "uniform", "lower": 1, "upper": 3})
+    m = linear(
+        {"type": "uniform", "lower": 8, "upper": 12}, {"type": "uniform", "lower": 1, "upper": 3}
+    )
     e = projection.run(m, samples=4000, seed=2)
     expected = 10 + 2 * (e.years - 2025)
     np.testing.assert_allclose(e.mean["x"], expected, rtol=2e-3)
@@ -86,7 +99,9 @@ def test_sample_mean_converges_to_the_analytic_mean_of_a_linear_model():
 
 def test_lhs_puts_one_point_in_every_stratum():
     """Latin hypercube: in each dimension, each of the n equal strata holds exactly one draw."""
-    m = linear({"type": "uniform", "lower": 0, "upper": 1}, {"type": "uniform", "lower": 0, "upper": 1})
+    m = linear(
+        {"type": "uniform", "lower": 0, "upper": 1}, {"type": "uniform", "lower": 0, "upper": 1}
+    )
     n = 97
     draws = sample(projection.load_scenario(m), n, sampler="lhs", seed=5)
     for values in draws.values():
@@ -98,7 +113,9 @@ def test_point_valued_scenario_gives_the_deterministic_trajectory():
     det = projection.run("scenarios/delayed.yaml")
     e = projection.run(linear(), samples=50, seed=1)
     assert e.notes and "no parameter has a distribution" in e.notes[0]
-    np.testing.assert_array_equal(e.bands["x"], np.tile(projection.run(linear()).values["x"], (3, 1)))
+    np.testing.assert_array_equal(
+        e.bands["x"], np.tile(projection.run(linear()).values["x"], (3, 1))
+    )
     # and a scenario whose inputs are all fixed except none: identical across quantiles
     assert det.values  # the deterministic run itself still works
 
@@ -132,7 +149,15 @@ def test_ensemble_frame_is_tidy_with_quantile_and_optional_samples():
     assert list(f.columns) == ["scenario", "indicator", "year", "quantile", "value", "unit"]
     assert sorted(f["quantile"].unique()) == [0.05, 0.5, 0.95] and len(f) == 3 * 11
     g = e.to_frame(samples=True)
-    assert list(g.columns) == ["scenario", "indicator", "year", "quantile", "sample", "value", "unit"]
+    assert list(g.columns) == [
+        "scenario",
+        "indicator",
+        "year",
+        "quantile",
+        "sample",
+        "value",
+        "unit",
+    ]
     assert len(g) == 3 * 11 + 10 * 11
     assert g["sample"].isna().sum() == 3 * 11
     with pytest.raises(projection.ProjectionError, match="keep_samples"):
@@ -144,7 +169,10 @@ def test_ensemble_frame_is_tidy_with_quantile_and_optional_samples():
     [
         ({"type": "uniform", "lower": 3, "upper": 1}, "bounds must be ordered"),
         ({"type": "normal", "mean": 1, "sd": 0}, "sd must be positive"),
-        ({"type": "truncnormal", "mean": 1, "sd": 1, "lower": 2, "upper": 2}, "bounds must be ordered"),
+        (
+            {"type": "truncnormal", "mean": 1, "sd": 1, "lower": 2, "upper": 2},
+            "bounds must be ordered",
+        ),
         ({"type": "lognormal", "median": -1, "sigma": 1}, "median must be positive"),
         ({"type": "triangular", "lower": 0, "mode": 5, "upper": 3}, "mode must lie in"),
         ({"type": "beta", "alpha": 0, "beta": 1}, "alpha must be positive"),
@@ -189,7 +217,11 @@ def test_distribution_outside_the_domain_is_refused():
 def test_linear_start_may_be_normal():
     """`linear` allows any start, so an unbounded normal is fine there."""
     m = linear()
-    m["indicators"]["x"]["params"]["start"]["distribution"] = {"type": "normal", "mean": 10, "sd": 1}
+    m["indicators"]["x"]["params"]["start"]["distribution"] = {
+        "type": "normal",
+        "mean": 10,
+        "sd": 1,
+    }
     # start of a linear family has no lower bound: only the share/other bounds apply
     s = projection.load_scenario(m)
     assert uncertain_parameters(s)[0].path == "indicators.x.params.start"
@@ -197,7 +229,9 @@ def test_linear_start_may_be_normal():
 
 def test_value_may_be_omitted_when_a_distribution_is_given():
     m = linear()
-    m["indicators"]["x"]["params"]["slope"] = src(None, "GW/yr", {"type": "triangular", "lower": 1, "mode": 2, "upper": 3})
+    m["indicators"]["x"]["params"]["slope"] = src(
+        None, "GW/yr", {"type": "triangular", "lower": 1, "mode": 2, "upper": 3}
+    )
     p = projection.run(m)
     assert p.value("x", 2026) == pytest.approx(10 + 2.0)  # the median of a symmetric triangle
     m["indicators"]["x"]["params"]["slope"].pop("distribution")
@@ -225,7 +259,15 @@ def test_invalid_combination_of_draws_is_a_clear_error():
         projection.run(m, samples=1000, seed=1)
 
 
-@pytest.mark.parametrize("bad", [{"samples": 0}, {"samples": 10, "sampler": "halton"}, {"samples": 10, "seed": -1}, {"samples": 10, "quantiles": (0.5, 1.5)}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"samples": 0},
+        {"samples": 10, "sampler": "halton"},
+        {"samples": 10, "seed": -1},
+        {"samples": 10, "quantiles": (0.5, 1.5)},
+    ],
+)
 def test_bad_ensemble_options(bad):
     with pytest.raises(projection.ProjectionError):
         projection.run(linear(UNIFORM), **bad)

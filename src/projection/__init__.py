@@ -30,6 +30,7 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+unknown"
 
+from .calibrate import Calibration, calibrate
 from .compare import compare, diff
 from .constraints import check_constraints
 from .engine import run
@@ -52,12 +53,14 @@ __all__ = [
     "run",
     "evaluate_targets",
     "solve",
+    "calibrate",
     "check_constraints",
     "compare",
     "diff",
     "Scenario",
     "Projection",
     "Solution",
+    "Calibration",
     "FAMILIES",
     "get_family",
     "ProjectionError",

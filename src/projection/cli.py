@@ -118,7 +118,9 @@ YearsOpt = Annotated[
 ]
 SamplesOpt = Annotated[
     int | None,
-    typer.Option("--samples", "-n", help="Run an ensemble of N members drawn from the distributions."),
+    typer.Option(
+        "--samples", "-n", help="Run an ensemble of N members drawn from the distributions."
+    ),
 ]
 SamplerOpt = Annotated[str, typer.Option("--sampler", help="lhs, sobol or mc.")]
 SeedOpt = Annotated[
@@ -152,7 +154,9 @@ def run(
     ] = False,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="Draw the trajectories (fan charts for ensembles) to .png/.svg/.pdf."),
+        typer.Option(
+            "--plot", help="Draw the trajectories (fan charts for ensembles) to .png/.svg/.pdf."
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
@@ -177,7 +181,12 @@ def run(
             if samples is None:
                 write_frame(concat_frames(results), output)
             else:
-                write_frame(pd.concat([e.to_frame(samples=keep_samples) for e in results], ignore_index=True), output)
+                write_frame(
+                    pd.concat(
+                        [e.to_frame(samples=keep_samples) for e in results], ignore_index=True
+                    ),
+                    output,
+                )
         if plot is not None:
             from .plot import plot_projections, save_figure
 
@@ -201,7 +210,12 @@ def _run_one(scenario: Scenario, samples, sampler, seed, quantiles, keep_samples
     if samples is None:
         return run_scenario(scenario)
     return run_scenario(
-        scenario, samples=samples, sampler=sampler, seed=seed, quantiles=quantiles, keep_samples=keep_samples
+        scenario,
+        samples=samples,
+        sampler=sampler,
+        seed=seed,
+        quantiles=quantiles,
+        keep_samples=keep_samples,
     )
 
 
@@ -209,7 +223,9 @@ def _parse_quantiles(text: str) -> list[float]:
     try:
         return [float(q) for q in text.split(",") if q.strip()]
     except ValueError:
-        raise ProjectionError(f"--quantiles {text!r}: expected numbers in [0, 1], e.g. 0.05,0.5,0.95") from None
+        raise ProjectionError(
+            f"--quantiles {text!r}: expected numbers in [0, 1], e.g. 0.05,0.5,0.95"
+        ) from None
 
 
 @app.command()
@@ -430,6 +446,69 @@ def compare(
             console.print(f"wrote {output} ({len(frame)} rows)")
 
 
+# ----------------------------------------------------------------------------- calibrate
+
+
+@app.command()
+def calibrate(
+    file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
+    indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator to fit.")],
+    history: Annotated[
+        Path, typer.Option("--history", help="CSV of observed year,value (# lines: source).")
+    ],
+    params: Annotated[
+        str, typer.Option("--params", "-p", help="Parameters to fit, e.g. rate,ceiling.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the calibrated scenario (YAML).")
+    ] = None,
+    distributions: Annotated[
+        bool,
+        typer.Option(
+            "--distributions",
+            help="With --out: give identifiable fitted parameters their estimated uncertainty.",
+        ),
+    ] = False,
+    years: Annotated[
+        str | None, typer.Option("--years", help="Fit only these years of the history: 2015:2020.")
+    ] = None,
+    set_: SetOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Fit parameters to observed history by bounded least squares."""
+    from .calibrate import calibrate as fit
+
+    with _guard():
+        if fmt not in ("text", "json"):
+            raise ProjectionError(f"--format {fmt!r}: expected text or json")
+        if out is not None and out.suffix.lower() not in (".yaml", ".yml"):
+            raise ProjectionError(f"--out {out}: the calibrated scenario is written as .yaml")
+        if out is not None and not (out.parent if str(out.parent) else Path(".")).is_dir():
+            raise ProjectionError(f"--out {out}: directory {str(out.parent)!r} does not exist")
+        span = None
+        if years:
+            try:
+                first, last = (int(y) for y in years.split(":"))
+            except ValueError:
+                raise ProjectionError(
+                    f"--years {years!r}: expected FIRST:LAST, e.g. 2015:2020"
+                ) from None
+            span = (first, last)
+        names = [p.strip() for p in params.split(",") if p.strip()]
+        (scenario,) = _load_all([file], set_ or [])
+        result = fit(scenario, indicator=indicator, history=history, params=names, years=span)
+        if out is not None:
+            result.write(out, distributions=distributions)
+        if fmt == "json":
+            import json
+
+            typer.echo(json.dumps(result.to_dict(), indent=1))
+        else:
+            typer.echo(result.summary())
+            if out is not None:
+                typer.echo(f"wrote {out}")
+
+
 # --------------------------------------------------------------------------- sensitivity
 
 
@@ -461,7 +540,13 @@ def sensitivity(
         _check_format(fmt)
         (scenario,) = _load_all([file], set_ or [])
         result = sobol_sensitivity(
-            scenario, indicator=indicator, year=year, years=years, target=target, n=samples, seed=seed
+            scenario,
+            indicator=indicator,
+            year=year,
+            years=years,
+            target=target,
+            n=samples,
+            seed=seed,
         )
         if fmt == "table":
             typer.echo(summary(result))

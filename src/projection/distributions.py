@@ -210,7 +210,9 @@ class Beta(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> Beta:
-        _finite(("alpha", self.alpha), ("beta", self.beta), ("lower", self.lower), ("upper", self.upper))
+        _finite(
+            ("alpha", self.alpha), ("beta", self.beta), ("lower", self.lower), ("upper", self.upper)
+        )
         for name in ("alpha", "beta"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive (got {getattr(self, name):g})")
@@ -247,7 +249,9 @@ class Choice(_Dist):
     def _table(self) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(self.values)
         values = np.asarray(self.values, dtype=float)[order]
-        weights = np.ones(len(values)) if self.weights is None else np.asarray(self.weights, float)[order]
+        weights = (
+            np.ones(len(values)) if self.weights is None else np.asarray(self.weights, float)[order]
+        )
         return values, np.cumsum(weights) / weights.sum()
 
     def frozen(self):

@@ -28,8 +28,8 @@ import numpy as np
 from .constraints import Violation
 from .exceptions import ParameterError, ScenarioError
 from .models import DERIVED, get_family
-from .sampling import Uncertain, uncertain_parameters
 from .result import Projection
+from .sampling import Uncertain, uncertain_parameters
 from .scenario import Scenario, load_scenario
 from .units import Quantity, conversion_factor, is_share
 
@@ -155,7 +155,10 @@ def _evaluate(
     notes: list[str] = []
     for name in scenario.order:
         ind = scenario.indicators[name]
-        drawn = {u.key: np.asarray(draws[u.path], dtype=float) * u.factor for u in by_indicator.get(name, [])}
+        drawn = {
+            u.key: np.asarray(draws[u.path], dtype=float) * u.factor
+            for u in by_indicator.get(name, [])
+        }
         if ind.model == DERIVED:
             env = {
                 dep: Quantity(values[dep], scenario.indicators[dep].unit)
@@ -180,14 +183,20 @@ def _evaluate(
                 if isinstance(key, tuple):  # a milestone's value or year
                     field, i = key
                     column = np.array(params[field], dtype=float)
-                    table = np.repeat(column[None, :], len(value), axis=0) if column.ndim == 1 else column
+                    table = (
+                        np.repeat(column[None, :], len(value), axis=0)
+                        if column.ndim == 1
+                        else column
+                    )
                     table[:, i] = value
                     params[field] = table
                 else:
                     params[key] = value
             if "milestone_years" in params and np.ndim(params["milestone_years"]) == 2:
                 values_ = np.asarray(params["milestone_values"], dtype=float)
-                params["milestone_values"] = np.broadcast_to(values_, params["milestone_years"].shape)
+                params["milestone_values"] = np.broadcast_to(
+                    values_, params["milestone_years"].shape
+                )
             base_year = ind.base_year if ind.base_year is not None else scenario.horizon.start
             kwargs: dict[str, Any] = {}
             if ind.model == "staged":
@@ -198,7 +207,8 @@ def _evaluate(
                 )
             except ParameterError as err:  # a combination of draws outside the family's domain
                 raise scenario.locate(
-                    ScenarioError(f"an ensemble member is invalid: {err}"), f"indicators.{name}.params"
+                    ScenarioError(f"an ensemble member is invalid: {err}"),
+                    f"indicators.{name}.params",
                 ) from None
         out, note = _bound(name, ind.unit, years, out, clip=ind.model != DERIVED)
         if note:

@@ -110,7 +110,9 @@ class Ensemble:
             row = self.quantiles.index(q)
         except ValueError:
             raise KeyError(f"quantile {q} was not computed (have {self.quantiles})") from None
-        return pd.Series(self.bands[indicator][row], index=pd.Index(self.years, name="year"), name=indicator)
+        return pd.Series(
+            self.bands[indicator][row], index=pd.Index(self.years, name="year"), name=indicator
+        )
 
     def to_frame(self, *, samples: bool = False) -> pd.DataFrame:
         """Tidy quantile bands: ``scenario, indicator, year, quantile, value, unit``.
@@ -211,7 +213,11 @@ def run_ensemble(
     True
     """
     qs = _check_quantiles(quantiles)
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, (int, np.integer))
+        or chunk_size < 1
+    ):
         raise ProjectionError(f"chunk_size must be a positive whole number (got {chunk_size!r})")
     draws = sample(scenario, n, sampler=sampler, seed=seed)
     notes: list[str] = []
@@ -236,7 +242,9 @@ def run_ensemble(
     # 1 Tbps in half the members and 4 Tbps in the other half has no "2.5 Tbps" median
     bands = {name: np.quantile(members[name], qs, axis=0, method=QUANTILE_METHOD) for name in names}
     mean = {name: members[name].mean(axis=0) for name in names}
-    median = {name: np.quantile(members[name], 0.5, axis=0, method=QUANTILE_METHOD) for name in names}
+    median = {
+        name: np.quantile(members[name], 0.5, axis=0, method=QUANTILE_METHOD) for name in names
+    }
     target_met, first_year = _target_statistics(scenario, years, members)
     violation_share = _violation_shares(scenario, members)
     return Ensemble(
@@ -293,5 +301,7 @@ def _violation_shares(scenario: Scenario, members: dict[str, np.ndarray]) -> dic
         env = {n: Quantity(members[n], scenario.indicators[n].unit) for n in comparison.names}
         lhs, rhs, margin, _ = comparison.margin(env)
         bad = margin < -RTOL * np.maximum(np.abs(lhs), np.abs(rhs))
-        shares[cid] = np.broadcast_to(bad, (len(next(iter(members.values()))), bad.shape[-1])).mean(axis=0)
+        shares[cid] = np.broadcast_to(bad, (len(next(iter(members.values()))), bad.shape[-1])).mean(
+            axis=0
+        )
     return shares

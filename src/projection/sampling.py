@@ -94,7 +94,9 @@ def uncertain_parameters(scenario: Scenario) -> list[Uncertain]:
                 expected = _expected_unit(specs[pname].kind, ind.unit)
                 factor = conversion_factor(unit, expected) if unit else 1.0
             found.append(
-                Uncertain(f"indicators.{name}.params.{pname}", name, pname, p.distribution, unit, factor)
+                Uncertain(
+                    f"indicators.{name}.params.{pname}", name, pname, p.distribution, unit, factor
+                )
             )
         for i, m in enumerate(ind.milestones or []):
             if m.distribution is not None:
@@ -191,9 +193,13 @@ def sample(
     (8,)
     """
     if sampler not in SAMPLERS:
-        raise ProjectionError(f"unknown sampler {sampler!r} (expected one of: {', '.join(SAMPLERS)})")
+        raise ProjectionError(
+            f"unknown sampler {sampler!r} (expected one of: {', '.join(SAMPLERS)})"
+        )
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SAMPLES:
-        raise ProjectionError(f"samples must be a whole number from 1 to {MAX_SAMPLES:,} (got {n!r})")
+        raise ProjectionError(
+            f"samples must be a whole number from 1 to {MAX_SAMPLES:,} (got {n!r})"
+        )
     inputs = uncertain_parameters(scenario)
     rng = rng_from(seed)
     if not inputs:

@@ -133,7 +133,8 @@ class Milestone(_Uncertain):
 
     year: StrictInt
     year_distribution: Choice | None = Field(
-        None, description="Uncertain year: a `choice` of years, e.g. {type: choice, values: [2030, 2032]}."
+        None,
+        description="Uncertain year: a `choice` of years, e.g. {type: choice, values: [2030, 2032]}.",
     )
     source: NonEmpty = Field(
         description="Source of the value (and of the year unless year_source is given)."
@@ -345,7 +346,7 @@ class Scenario(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario (``extends`` applied) as plain data."""
-        return self.model_dump(mode="json", exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A new validated scenario with the dotted paths in ``overrides`` set.
@@ -488,7 +489,15 @@ def _clean_loc(loc: tuple) -> Path_:
 
 
 _UNION_FIELDS = {"value", "at_least", "at_most"}
-_DISTRIBUTION_TAGS = {"uniform", "normal", "truncnormal", "lognormal", "triangular", "beta", "choice"}
+_DISTRIBUTION_TAGS = {
+    "uniform",
+    "normal",
+    "truncnormal",
+    "lognormal",
+    "triangular",
+    "beta",
+    "choice",
+}
 
 
 def _short(value: Any) -> str:

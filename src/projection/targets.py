@@ -47,7 +47,15 @@ import pandas as pd
 from .constraints import RTOL
 from .result import Projection
 
-__all__ = ["evaluate_targets", "TARGET_COLUMNS", "ENSEMBLE_COLUMNS", "MET", "MISSED", "NOT_REACHED", "holds"]
+__all__ = [
+    "evaluate_targets",
+    "TARGET_COLUMNS",
+    "ENSEMBLE_COLUMNS",
+    "MET",
+    "MISSED",
+    "NOT_REACHED",
+    "holds",
+]
 
 MET = "met"
 MISSED = "missed"
@@ -129,7 +137,11 @@ def evaluate_targets(projections: Any) -> pd.DataFrame:
             unit = s.indicators[target.indicator].unit
             required = target.required(unit)
             bound = target.bound[0]
-            series = p.median[target.indicator] if isinstance(p, Ensemble) else p.values[target.indicator]
+            series = (
+                p.median[target.indicator]
+                if isinstance(p, Ensemble)
+                else p.values[target.indicator]
+            )
             ok = holds(series, bound, required)
             projected = float(series[int(np.searchsorted(p.years, target.year))])
             met_then = bool(ok[int(np.searchsorted(p.years, target.year))])

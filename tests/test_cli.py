@@ -479,3 +479,25 @@ def test_sensitivity_bad_requests_exit_2():
     assert r.returncode == 2 and "power of two" in r.stderr
     r = cli("sensitivity", SCENARIOS / "paper-targets.yaml", "--target", "T9")
     assert r.returncode == 2 and "T9" in r.stderr
+
+
+def test_compare_ensembles_draws_fan_charts(tmp_path):
+    png = tmp_path / "fan.png"
+    r = cli(
+        "compare",
+        SCENARIOS / "baseline.yaml",
+        SCENARIOS / "paper-targets.yaml",
+        "--indicator",
+        "ev_sales_share",
+        "--years",
+        "2025,2030",
+        "--samples",
+        "256",
+        "--seed",
+        "1",
+        "--plot",
+        png,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "medians of ensembles" in r.stdout and "│ paper-targets" in r.stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -219,6 +219,13 @@ def _run_one(scenario: Scenario, samples, sampler, seed, quantiles, keep_samples
     )
 
 
+def _median_projection(e: Any) -> Projection:
+    """An ensemble's median trajectories as a Projection (for side-by-side tables)."""
+    return Projection(
+        scenario=e.scenario, years=e.years, values=dict(e.median), notes=list(e.notes)
+    )
+
+
 def _parse_quantiles(text: str) -> list[float]:
     try:
         return [float(q) for q in text.split(",") if q.strip()]
@@ -395,8 +402,15 @@ def compare(
         Path | None,
         typer.Option("--output", "-o", help="Write the comparison frame to .csv/.parquet/.json."),
     ] = None,
+    samples: SamplesOpt = None,
+    sampler: SamplerOpt = "lhs",
+    seed: SeedOpt = None,
 ) -> None:
-    """Indicators of several scenarios side by side, with differences against the first."""
+    """Indicators of several scenarios side by side, with differences against the first.
+
+    With --samples, each scenario runs as an ensemble: the table compares medians and --plot
+    draws fan charts.
+    """
     with _guard():
         if plot is not None:
             from .plot import check_plot_path
@@ -405,7 +419,12 @@ def compare(
         if output is not None:
             check_output_path(output)
         wanted = _parse_years(years)
-        results = [run_scenario(s) for s in _load_all(files, set_ or [])]
+        runs = [
+            _run_one(s, samples, sampler, seed, [0.05, 0.5, 0.95], False)
+            for s in _load_all(files, set_ or [])
+        ]
+        # an ensemble is compared through its median trajectory
+        results = [_median_projection(r) if hasattr(r, "bands") else r for r in runs]
         for p in results:
             _check_years(p, wanted)
         shown = wanted or results[0].scenario.milestone_years()
@@ -415,13 +434,14 @@ def compare(
         if plot is not None:
             from .plot import plot_projections, save_figure
 
-            save_figure(plot_projections(results, indicators=indicator), plot)
+            save_figure(plot_projections(runs, indicators=indicator), plot)
         console = _console()
         reference = results[0].name
         for name in dict.fromkeys(frame["indicator"]):
             rows = frame[(frame["indicator"] == name) & frame["year"].isin(shown)]
             unit = rows["unit"].iloc[0]
-            console.print(f"[bold]{name}[/bold] ({unit}; differences against {reference})")
+            what = "medians of ensembles, " if samples is not None else ""
+            console.print(f"[bold]{name}[/bold] ({unit}; {what}differences against {reference})")
             table = Table()
             table.add_column("scenario")
             for y in shown:
@@ -436,7 +456,11 @@ def compare(
                     text = format_value(float(sub.loc[y, "value"]), unit)
                     d = sub.loc[y, "difference"]
                     if scen != reference and pd.notna(d):
-                        text += f" ({'+' if d >= 0 else '-'}{format_value(abs(float(d)), '')})"
+                        value = float(sub.loc[y, "value"])
+                        if abs(d) < 5e-4 * max(abs(value), abs(value - d)):
+                            text += " (±0)"  # below the precision shown
+                        else:
+                            text += f" ({'+' if d >= 0 else '-'}{format_value(abs(float(d)), '')})"
                     cells.append(text)
                 table.add_row(scen, *cells)
             console.print(table)

@@ -7,8 +7,10 @@ The hierarchy is small on purpose::
     │   │                            col and the dotted path of the offending field
     │   ├── UnitError                a unit cannot be parsed or does not fit the indicator
     │   └── ExpressionError          a derived expression is unsafe, unknown or cyclic
-    └── ParameterError               a growth-family parameter is outside its domain
-                                     (also a ValueError, so ``except ValueError`` keeps working)
+    ├── ParameterError               a growth-family parameter is outside its domain
+    │                                (also a ValueError, so ``except ValueError`` keeps working)
+    └── OutputError                  an output file cannot be written there (unknown extension,
+                                     missing directory)
 
 Every message has one shape, so the CLI can print it on one line::
 
@@ -23,6 +25,7 @@ __all__ = [
     "UnitError",
     "ExpressionError",
     "ParameterError",
+    "OutputError",
 ]
 
 
@@ -116,3 +119,7 @@ class ParameterError(ProjectionError, ValueError):
         self.param = param
         self.message = message
         super().__init__(f"{param}: {message}")
+
+
+class OutputError(ProjectionError):
+    """An output file cannot be written: unknown extension, missing directory, missing extra."""

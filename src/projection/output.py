@@ -10,22 +10,25 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import ProjectionError
+from .exceptions import OutputError
 
-__all__ = ["FORMATS", "check_output_path", "write_frame", "atomic_path"]
+__all__ = [
+    "FORMATS",
+    "OutputError",
+    "check_output_path",
+    "check_destination",
+    "write_frame",
+    "atomic_path",
+]
 
 #: Extension -> format name.
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json"}
-
-
-class OutputError(ProjectionError):
-    """The output path cannot be written (bad extension, missing directory, missing extra)."""
 
 
 def check_output_path(path: str | Path) -> str:
@@ -37,17 +40,7 @@ def check_output_path(path: str | Path) -> str:
         Unknown extension, a directory that does not exist, or Parquet without pyarrow.
     """
     p = Path(path)
-    fmt = FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise OutputError(
-            f"{p}: unknown output format {p.suffix or '(no extension)'!r} "
-            f"(expected one of: {', '.join(sorted(FORMATS))})"
-        )
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{p}: directory {str(parent)!r} does not exist")
-    if p.is_dir():
-        raise OutputError(f"{p}: is a directory (expected a file name)")
+    fmt = check_destination(p, FORMATS, "output format")
     if fmt == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -56,15 +49,41 @@ def check_output_path(path: str | Path) -> str:
     return fmt
 
 
+def check_destination(path: str | Path, formats: Mapping[str, str], what: str) -> str:
+    """Check a file to be written: a known extension and an existing directory.
+
+    Returns the format name ``formats`` gives the extension; raises :class:`OutputError`
+    naming the path and what was expected.
+    """
+    p = Path(path)
+    fmt = formats.get(p.suffix.lower())
+    if fmt is None:
+        raise OutputError(
+            f"{p}: unknown {what} {p.suffix or '(no extension)'!r} "
+            f"(expected one of: {', '.join(sorted(formats))})"
+        )
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{p}: directory {str(parent)!r} does not exist")
+    if p.is_dir():
+        raise OutputError(f"{p}: is a directory (expected a file name)")
+    return fmt
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
+
+    The new file gets the permissions a plain ``open()`` would give it (an existing file's
+    own, else 0o666 less the umask), not the temporary file's 0600.
+    """
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, _file_mode(target))
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -94,3 +113,20 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         writers[fmt](tmp)
     return Path(path)
+
+
+def _file_mode(target: Path) -> int:
+    """Mode for the new file: an existing file's, else 0o666 less the process umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        pass
+    umask = 0o022
+    try:  # Linux: read the umask without changing it (os.umask is not thread-safe)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                umask = int(line.split()[1], 8)
+                break
+    except (OSError, ValueError):
+        pass
+    return 0o666 & ~umask

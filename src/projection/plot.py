@@ -15,8 +15,6 @@ matplotlib is imported only when a figure is drawn or saved, so the rest of the 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ import numpy as np
 
 from .ensemble import Ensemble
 from .exceptions import ProjectionError
+from .output import atomic_path, check_destination
 from .result import Projection
 from .units import conversion_factor
 
@@ -247,21 +246,9 @@ def check_plot_path(path: str | Path) -> str:
     >>> check_plot_path("comparison.jpg")
     Traceback (most recent call last):
     ...
-    projection.exceptions.ProjectionError: comparison.jpg: unknown figure format '.jpg' (expected one of: .pdf, .png, .svg)
+    projection.exceptions.OutputError: comparison.jpg: unknown figure format '.jpg' (expected one of: .pdf, .png, .svg)
     """
-    p = Path(path)
-    fmt = PLOT_FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise ProjectionError(
-            f"{p}: unknown figure format {p.suffix or '(no extension)'!r} "
-            f"(expected one of: {', '.join(sorted(PLOT_FORMATS))})"
-        )
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise ProjectionError(f"{p}: directory {str(parent)!r} does not exist")
-    if p.is_dir():
-        raise ProjectionError(f"{p}: is a directory (expected a file name)")
-    return fmt
+    return check_destination(path, PLOT_FORMATS, "figure format")
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: float = 150) -> Path:
@@ -313,16 +300,8 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: float = 150) -> Path:
     _matplotlib()
     target = Path(path)
     metadata: dict[str, Any] = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
+    with atomic_path(target) as tmp_path:
         fig.savefig(tmp_path, format=fmt, dpi=dpi, metadata=metadata)
-        os.chmod(tmp_path, _file_mode(target))
-        os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
     return target
 
 
@@ -450,23 +429,6 @@ def _scenario_labels(projs: list[Result]) -> list[str]:
 def _colours(mpl: Any, n: int) -> list[tuple[float, ...]]:
     cmap = mpl.colormaps["tab10" if n <= 10 else "tab20"]
     return [cmap(i % cmap.N) for i in range(n)]
-
-
-def _file_mode(target: Path) -> int:
-    """Mode for the new file: an existing file's, else 0o666 less the process umask."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        pass
-    umask = 0o022
-    try:  # Linux: read the umask without changing it (os.umask is not thread-safe)
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                umask = int(line.split()[1], 8)
-                break
-    except (OSError, ValueError):
-        pass
-    return 0o666 & ~umask
 
 
 # ---------------------------------------------------------------------------------- panels

@@ -158,55 +158,36 @@ def solve(
     margins = sign * (values - required)
     met = holds(values, bound, required)
     where = f"{param} in [{lo:.6g}, {hi:.6g}] {unit}".rstrip()
+    common = dict(
+        target=target,
+        param=param,
+        unit=unit,
+        current=current,
+        bounds=(float(lo), float(hi)),
+        required=required,
+        target_unit=target_unit,
+    )
+
+    def not_found(achieved: float, message: str) -> Solution:
+        return Solution(found=False, value=None, achieved=achieved, message=message, **common)
+
     if met.all() and (margins > 0).all():
         best = float(grid[np.argmin(margins)])
-        return _result(
-            s,
-            target,
-            param,
-            False,
-            None,
-            unit,
-            current,
-            (lo, hi),
-            required,
-            projected(best),
-            target_unit,
-            f"{target} is met for every {where}: this parameter does not decide it",
+        return not_found(
+            projected(best), f"{target} is met for every {where}: this parameter does not decide it"
         )
     if np.ptp(values) == 0:
-        return _result(
-            s,
-            target,
-            param,
-            False,
-            None,
-            unit,
-            current,
-            (lo, hi),
-            required,
+        return not_found(
             float(values[0]),
-            target_unit,
-            f"{target} does not depend on {param}: it projects {values[0]:.6g} "
-            f"{target_unit} against {required:.6g} for every value in "
-            f"[{lo:.6g}, {hi:.6g}] {unit}".rstrip(),
+            f"{target} does not depend on {param}: it projects {values[0]:.6g} {target_unit} "
+            f"against {required:.6g} for every value in [{lo:.6g}, {hi:.6g}] {unit}".rstrip(),
         )
     if not met.any():
         i = int(np.argmax(margins))
-        return _result(
-            s,
-            target,
-            param,
-            False,
-            None,
-            unit,
-            current,
-            (lo, hi),
-            required,
+        return not_found(
             projected(grid[i]),
-            target_unit,
-            f"no value of {where} meets {target}: the closest, at {grid[i]:.6g}, "
-            f"projects {projected(grid[i]):.6g} {target_unit} against the required {required:.6g} "
+            f"no value of {where} meets {target}: the closest, at {grid[i]:.6g}, projects "
+            f"{projected(grid[i]):.6g} {target_unit} against the required {required:.6g} "
             f"{target_unit}".rstrip(),
         )
     change = np.flatnonzero(np.sign(margins[:-1]) != np.sign(margins[1:]))
@@ -220,22 +201,14 @@ def solve(
             x,
             a if margins[change[0]] >= 0 else b,
         )
-    achieved = projected(x)
-    return _result(
-        s,
-        target,
-        path,
-        True,
-        float(x),
-        unit,
-        current,
-        (lo, hi),
-        required,
-        achieved,
-        target_unit,
-        f"{target} is met exactly at {param} = {x:.6g} {unit} (now {current:.6g} {unit})".replace(
-            "  ", " "
-        ),
+    return Solution(
+        found=True,
+        value=float(x),
+        achieved=projected(x),
+        message=f"{target} is met exactly at {param} = {x:.6g} {unit} "
+        f"(now {current:.6g} {unit})".replace("  ", " "),
+        scenario=s.with_overrides({path: float(x)}),
+        **common,
     )
 
 
@@ -254,24 +227,6 @@ def _met_side(is_met, x: float, good: float) -> float:
         else:
             bad = mid
     return good
-
-
-def _result(s, target, param, found, value, unit, current, bounds, required, achieved, tunit, msg):
-    solved = s.with_overrides({param: value}) if found else None
-    return Solution(
-        target=target,
-        param=param,
-        found=found,
-        value=value,
-        unit=unit,
-        current=current,
-        bounds=(float(bounds[0]), float(bounds[1])),
-        required=required,
-        achieved=achieved,
-        target_unit=tunit,
-        message=msg,
-        scenario=solved,
-    )
 
 
 def _parameter(s: Scenario, param: str) -> tuple[str, float, str, float, float]:

@@ -501,3 +501,20 @@ def test_compare_ensembles_draws_fan_charts(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "medians of ensembles" in r.stdout and "│ paper-targets" in r.stdout
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_workers_option_gives_the_same_output(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    args = ["run", SCENARIOS / "baseline.yaml", "--samples", "140000", "--seed", "4", "-q"]
+    assert cli(*args, "--workers", "1", "-o", a).returncode == 0
+    r = cli(*args, "--workers", "2", "-o", b)
+    assert r.returncode == 0, r.stderr
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_unreachable_scheduler_is_one_line_exit_2():
+    r = cli(
+        "run", SCENARIOS / "baseline.yaml", "--samples", "10", "--scheduler", "tcp://127.0.0.1:9"
+    )
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.startswith("error: --scheduler tcp://127.0.0.1:9: cannot connect")

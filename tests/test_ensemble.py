@@ -68,7 +68,10 @@ def test_results_do_not_depend_on_chunk_size(chunk):
         assert np.array_equal(ref.members[name], other.members[name])
         assert np.array_equal(ref.bands[name], other.bands[name])
     for tid in ref.target_met:
-        assert np.array_equal(ref.target_met[tid], other.target_met[tid])
+        assert ref.target_met[tid] == other.target_met[tid]
+        assert np.array_equal(ref.first_year_counts[tid], other.first_year_counts[tid])
+    for name in ref.mean:
+        assert np.array_equal(ref.mean[name], other.mean[name])
 
 
 @pytest.mark.parametrize("sampler", sorted(SAMPLERS))

@@ -123,6 +123,18 @@ SamplesOpt = Annotated[
     ),
 ]
 SamplerOpt = Annotated[str, typer.Option("--sampler", help="lhs, sobol or mc.")]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", help="Local processes for an ensemble (default: all cores)."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run an ensemble on this dask.distributed scheduler, e.g. tcp://host:8786 "
+        "(pip install 'projection[dask]').",
+    ),
+]
 SeedOpt = Annotated[
     int | None, typer.Option("--seed", help="Random seed: the same seed gives the same numbers.")
 ]
@@ -158,7 +170,11 @@ def run(
             "--plot", help="Draw the trajectories (fan charts for ensembles) to .png/.svg/.pdf."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no progress bar).")
+    ] = False,
 ) -> None:
     """Project every indicator of each scenario and print them at milestone years.
 
@@ -174,7 +190,11 @@ def run(
         wanted = _parse_years(years)
         qs = _parse_quantiles(quantiles)
         scenarios = _load_all(files, set_ or [])
-        results = [_run_one(s, samples, sampler, seed, qs, keep_samples) for s in scenarios]
+        with _executor(scheduler) as client:
+            results = [
+                _run_one(s, samples, sampler, seed, qs, keep_samples, workers, client, quiet)
+                for s in scenarios
+            ]
         for p in results:
             _check_years(p, wanted)
         if output is not None:
@@ -206,17 +226,110 @@ def run(
             console.print(f"wrote {plot}")
 
 
-def _run_one(scenario: Scenario, samples, sampler, seed, quantiles, keep_samples):
+def _run_one(
+    scenario: Scenario,
+    samples,
+    sampler,
+    seed,
+    quantiles,
+    keep_samples,
+    workers=None,
+    client=None,
+    quiet=True,
+):
     if samples is None:
         return run_scenario(scenario)
-    return run_scenario(
-        scenario,
-        samples=samples,
-        sampler=sampler,
-        seed=seed,
-        quantiles=quantiles,
-        keep_samples=keep_samples,
-    )
+    bar = None if quiet else _ProgressBar(scenario.name)
+    try:
+        return run_scenario(
+            scenario,
+            samples=samples,
+            sampler=sampler,
+            seed=seed,
+            quantiles=quantiles,
+            keep_samples=keep_samples,
+            workers=workers,
+            client=client,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr, shown only for runs that take more than a second or two
+    (and only on a terminal): members done, members per second, time left."""
+
+    def __init__(self, label: str, *, console: Console | None = None, delay: float = 1.0) -> None:
+        import time
+
+        self._time = time.perf_counter
+        self._start = self._time()
+        self._label = label
+        self._delay = delay
+        self._console = console or Console(stderr=True)
+        self._progress: Any = None
+        self._task: Any = None
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._progress is None:
+            elapsed = self._time() - self._start
+            expected = elapsed * total / max(done, 1)
+            if done >= total or not self._console.is_terminal:
+                return
+            if elapsed < self._delay and expected < 2 * self._delay:
+                return
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("members, {task.fields[rate]}/s"),
+                TimeRemainingColumn(),
+                console=self._console,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._label, total=total, rate="-")
+            self.shown = True
+        elapsed = max(self._time() - self._start, 1e-9)
+        self._progress.update(self._task, completed=done, rate=f"{done / elapsed:,.0f}")
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+@contextmanager
+def _executor(address: str | None) -> Iterator[Any]:
+    """A dask.distributed client for ``--scheduler``, or None for local runs."""
+    if address is None:
+        yield None
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ProjectionError(
+            "--scheduler needs dask.distributed (pip install 'projection[dask]')"
+        ) from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ProjectionError(f"--scheduler {address}: cannot connect ({err})") from None
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _median_projection(e: Any) -> Projection:
@@ -258,6 +371,8 @@ def targets(
     samples: SamplesOpt = None,
     sampler: SamplerOpt = "lhs",
     seed: SeedOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     fmt: FormatOpt = "table",
     fail_on_miss: Annotated[
         bool,
@@ -267,10 +382,21 @@ def targets(
     """Status of every target: met? first year reached? by how much? (how likely, with --samples)"""
     with _guard():
         _check_format(fmt)
-        results = [
-            _run_one(s, samples, sampler, seed, [0.05, 0.5, 0.95], False)
-            for s in _load_all(files, set_ or [])
-        ]
+        with _executor(scheduler) as client:
+            results = [
+                _run_one(
+                    s,
+                    samples,
+                    sampler,
+                    seed,
+                    [0.05, 0.5, 0.95],
+                    False,
+                    workers,
+                    client,
+                    fmt != "table",
+                )
+                for s in _load_all(files, set_ or [])
+            ]
         frame = evaluate_targets(results)
         if fmt == "table":
             console = _console()
@@ -405,6 +531,7 @@ def compare(
     samples: SamplesOpt = None,
     sampler: SamplerOpt = "lhs",
     seed: SeedOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Indicators of several scenarios side by side, with differences against the first.
 
@@ -420,7 +547,7 @@ def compare(
             check_output_path(output)
         wanted = _parse_years(years)
         runs = [
-            _run_one(s, samples, sampler, seed, [0.05, 0.5, 0.95], False)
+            _run_one(s, samples, sampler, seed, [0.05, 0.5, 0.95], False, workers, None, False)
             for s in _load_all(files, set_ or [])
         ]
         # an ensemble is compared through its median trajectory

@@ -48,6 +48,9 @@ def run(
     quantiles: tuple[float, ...] | list[float] = (0.05, 0.5, 0.95),
     keep_samples: bool = False,
     chunk_size: int | None = None,
+    workers: int | None = 1,
+    client: Any = None,
+    progress: Any = None,
 ) -> Projection | Ensemble:
     """Project every indicator of a scenario over its horizon.
 
@@ -63,6 +66,12 @@ def run(
     quantiles : sequence of float
     keep_samples : bool
     chunk_size : int, optional
+    workers : int or None
+        Local processes for an ensemble (None: all cores). Results do not depend on it.
+    client : dask.distributed.Client, optional
+        Run an ensemble's blocks on this cluster; results identical to a local run.
+    progress : callable, optional
+        ``progress(members_done, n)``, called as an ensemble's blocks finish.
 
     Returns
     -------
@@ -96,6 +105,9 @@ def run(
             quantiles=quantiles,
             keep_samples=keep_samples,
             chunk_size=chunk_size or DEFAULT_CHUNK,
+            workers=workers,
+            client=client,
+            progress=progress,
         )
     years = np.asarray(scenario.years, dtype=float)
     values, notes = _evaluate(scenario, years, {})

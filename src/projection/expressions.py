@@ -225,6 +225,10 @@ class Expression:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
+    def __reduce__(self) -> tuple:
+        # pickled as its text and parsed again (ensembles ship scenarios to worker processes)
+        return (type(self), (self._text,))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Expression):
             return NotImplemented

@@ -16,6 +16,18 @@ Samplers share one signature, ``sampler(d, n, rng) -> ndarray (n, d)`` of unifor
 One random-number policy: ``seed`` is an ``int``, a :class:`numpy.random.Generator` or
 ``None`` (fresh entropy), normalised by :func:`rng_from`. The same seed gives the same draws,
 bit for bit.
+
+Blocks
+------
+Large ensembles are drawn in fixed blocks of :data:`BLOCK` members (the last may be shorter),
+so that any block can be drawn on its own, on any process or machine, in any order, and the
+ensemble is the same whatever the chunking, the number of workers or the scheduler:
+
+* ``lhs`` and ``mc``: block ``b`` uses its own stream, ``SeedSequence(entropy, spawn_key=(b,))``;
+  an ensemble of at most :data:`BLOCK` members is one Latin hypercube; a larger one is a
+  stack of Latin hypercubes of :data:`BLOCK` members each;
+* ``sobol``: one scrambled sequence for the whole ensemble; block ``b`` is its points
+  ``b * BLOCK`` onwards (``fast_forward``).
 """
 
 from __future__ import annotations
@@ -33,10 +45,22 @@ from .models import DERIVED, get_family
 from .scenario import Scenario, _expected_unit
 from .units import conversion_factor
 
-__all__ = ["Uncertain", "uncertain_parameters", "sample", "SAMPLERS", "rng_from", "MAX_SAMPLES"]
+__all__ = [
+    "Uncertain",
+    "uncertain_parameters",
+    "sample",
+    "sample_block",
+    "seed_entropy",
+    "SAMPLERS",
+    "rng_from",
+    "MAX_SAMPLES",
+    "BLOCK",
+]
 
 #: Largest ensemble accepted.
 MAX_SAMPLES = 100_000_000
+#: Members drawn (and summarised) together; the unit of work that workers share.
+BLOCK = 2**16
 
 
 @dataclass(frozen=True)
@@ -137,6 +161,14 @@ def rng_from(seed: int | np.random.Generator | None) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def seed_entropy(seed: int | np.random.Generator | None) -> int:
+    """The root entropy of an ensemble: the seed itself, or fresh entropy for ``None``."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**63))
+    rng_from(seed)  # validates
+    return int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
+
+
 def _mc(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
     return rng.random((n, d))
 
@@ -145,20 +177,56 @@ def _lhs(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
     return qmc.LatinHypercube(d=d, rng=rng).random(n)
 
 
-def _sobol(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+#: Sampler name -> function ``(d, n, rng) -> (n, d)`` uniforms in [0, 1) for one block.
+SAMPLERS: dict[str, Callable[[int, int, np.random.Generator], np.ndarray] | None] = {
+    "mc": _mc,
+    "lhs": _lhs,
+    "sobol": None,  # one sequence across blocks: see _sobol_block
+}
+
+
+def _sobol_block(d: int, start: int, size: int, entropy: int) -> np.ndarray:
+    rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(2**32,)))
     engine = qmc.Sobol(d=d, scramble=True, rng=rng)
+    if start:
+        engine.fast_forward(start)
     with warnings.catch_warnings():
         # n not a power of two: still a good sample, only not perfectly balanced (documented)
         warnings.simplefilter("ignore", UserWarning)
-        return engine.random(n)
+        return engine.random(size)
 
 
-#: Sampler name -> function ``(d, n, rng) -> (n, d)`` uniforms in [0, 1).
-SAMPLERS: dict[str, Callable[[int, int, np.random.Generator], np.ndarray]] = {
-    "mc": _mc,
-    "lhs": _lhs,
-    "sobol": _sobol,
-}
+def _check(n: Any, sampler: str) -> int:
+    if sampler not in SAMPLERS:
+        raise ProjectionError(
+            f"unknown sampler {sampler!r} (expected one of: {', '.join(SAMPLERS)})"
+        )
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SAMPLES:
+        raise ProjectionError(
+            f"samples must be a whole number from 1 to {MAX_SAMPLES:,} (got {n!r})"
+        )
+    return int(n)
+
+
+def sample_block(
+    inputs: list[Uncertain], n: int, block: int, *, sampler: str, entropy: int
+) -> dict[str, np.ndarray]:
+    """Draws for block ``block`` (members ``block * BLOCK`` up to ``n``) of an ensemble of ``n``.
+
+    ``inputs`` are :func:`uncertain_parameters` of the scenario, ``entropy`` is
+    :func:`seed_entropy` of the seed. Values are in each parameter's written unit.
+    """
+    start = block * BLOCK
+    size = min(BLOCK, n - start)
+    if not inputs or size <= 0:
+        return {}
+    d = len(inputs)
+    if sampler == "sobol":
+        u = _sobol_block(d, start, size, entropy)
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(block,)))
+        u = SAMPLERS[sampler](d, size, rng)  # type: ignore[misc]
+    return {inp.path: inp.distribution.ppf(u[:, j]) for j, inp in enumerate(inputs)}
 
 
 def sample(
@@ -181,7 +249,8 @@ def sample(
     Returns
     -------
     dict of str to ndarray of shape (n,)
-        Keyed by :attr:`Uncertain.path`. Empty when the scenario has no distribution.
+        Keyed by :attr:`Uncertain.path`. Empty when the scenario has no distribution. The same
+        draws, block by block, as an ensemble run with the same arguments uses.
 
     Examples
     --------
@@ -192,17 +261,12 @@ def sample(
     >>> draws["indicators.ev_sales_share.params.rate"].shape
     (8,)
     """
-    if sampler not in SAMPLERS:
-        raise ProjectionError(
-            f"unknown sampler {sampler!r} (expected one of: {', '.join(SAMPLERS)})"
-        )
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SAMPLES:
-        raise ProjectionError(
-            f"samples must be a whole number from 1 to {MAX_SAMPLES:,} (got {n!r})"
-        )
+    n = _check(n, sampler)
     inputs = uncertain_parameters(scenario)
-    rng = rng_from(seed)
+    entropy = seed_entropy(seed)
     if not inputs:
         return {}
-    u = SAMPLERS[sampler](len(inputs), int(n), rng)
-    return {inp.path: inp.distribution.ppf(u[:, j]) for j, inp in enumerate(inputs)}
+    blocks = [
+        sample_block(inputs, n, b, sampler=sampler, entropy=entropy) for b in range(-(-n // BLOCK))
+    ]
+    return {inp.path: np.concatenate([blk[inp.path] for blk in blocks]) for inp in inputs}

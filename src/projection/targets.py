@@ -177,19 +177,19 @@ def evaluate_targets(projections: Any) -> pd.DataFrame:
 
 def _probabilities(e: Any, tid: str) -> dict[str, Any]:
     """Probability that target ``tid`` is met, and the spread of the first year reached."""
-    met = e.target_met[tid]
-    p = float(met.mean())
-    first = e.first_year[tid]
-    # inverted_cdf picks members' own years (no interpolation towards "never" = inf)
-    q05, q50, q95 = np.quantile(first, [0.05, 0.5, 0.95], method="inverted_cdf")
+    p = e.target_met[tid] / e.n
+    counts = e.first_year_counts[tid]  # per projected year, then "never"
+    cdf = np.cumsum(counts) / e.n
 
-    def year(x: float) -> int | None:
-        return int(x) if np.isfinite(x) else None
+    def year(q: float) -> int | None:
+        # the empirical (inverted-cdf) quantile: the first year whose cumulative share >= q
+        i = int(np.searchsorted(cdf, q - 1e-12))
+        return int(e.years[i]) if i < len(e.years) else None
 
     return {
         "probability": p,
         "probability_se": float(np.sqrt(p * (1.0 - p) / e.n)),
-        "first_year_median": year(q50),
-        "first_year_p05": year(q05),
-        "first_year_p95": year(q95),
+        "first_year_median": year(0.5),
+        "first_year_p05": year(0.05),
+        "first_year_p95": year(0.95),
     }

@@ -14,7 +14,15 @@ same way for every family:
 4. broadcast: parameters of shape ``(N,)`` (an ensemble) become ``(N, 1)`` columns against the
    year axis ``(T,)``, so the result is ``(N, T)``; with scalar parameters it is ``(T,)``;
 5. call the kernel once (no Python loop over ensemble members) and impose the anchor
-   ``value == start`` at ``d == 0`` exactly.
+   ``value == start`` at ``d == 0`` exactly (writing the base-year column only).
+
+Kernels are written for ensembles of ``N`` members over ``T`` years: every full-size
+``(N, T)`` pass costs far more than work on the ``(N,)`` parameters, and every fresh
+``(N, T)`` array costs page faults on top. So a kernel allocates one buffer, works in it in
+place (``out=``), decides on the ``(N,)`` parameters whether any edge case (``start = 0``,
+``start = ceiling``, a value that must be capped, ...) occurs at all, and only then fixes the
+rows concerned (:func:`_set_rows`, :func:`_patch_rows`), with the family's careful reference
+formula where needed. Validation works on the ``(N,)`` parameters only.
 
 Two global limits keep every kernel's arithmetic finite for every parameter set that passes
 validation: :data:`MAX_ABS` bounds the magnitude of every parameter and :data:`MAX_HORIZON`
@@ -102,6 +110,70 @@ def _log_fraction(s: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.where(far, np.log(s_safe) - np.log(c_safe), np.log1p(-u))
 
 
+def _flagged_rows(out: np.ndarray, mask: Any) -> Any:
+    """Rows of ``out`` flagged by ``mask``, or ``None`` when none is.
+
+    ``mask`` has the shape of a parameter column, ``()``, ``(1, 1)`` or ``(N, 1)``; ``out``
+    is ``(N, T)`` (indices of the flagged rows are returned) or ``(T,)`` for scalar
+    parameters (``Ellipsis``: the whole trajectory).
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if out.ndim < 2:
+        return Ellipsis if mask.any() else None
+    rows = np.flatnonzero(np.broadcast_to(mask, (out.shape[0], 1))[:, 0])
+    return rows if rows.size else None
+
+
+def _set_rows(out: np.ndarray, mask: Any, value: Any) -> None:
+    """``out[row] = value[row]`` for the rows flagged by ``mask``, in place.
+
+    ``value`` is a number or has the shape of a parameter column; only the flagged rows are
+    touched, so the cost is proportional to how many there are (usually none).
+    """
+    rows = _flagged_rows(out, mask)
+    if rows is None:
+        return
+    if rows is Ellipsis:
+        out[...] = value
+        return
+    out[rows] = np.broadcast_to(value, (out.shape[0], 1))[rows]
+
+
+def _patch_rows(
+    out: np.ndarray,
+    mask: Any,
+    kernel: Callable[..., np.ndarray],
+    d: np.ndarray,
+    params: Mapping[str, Any],
+) -> None:
+    """Overwrite the rows flagged by ``mask`` with ``kernel(d, **params)`` evaluated on those
+    rows only (parameter columns of shape ``(N, 1)`` are restricted to them), in place.
+
+    Fast kernels handle the usual rows with few full-size passes and hand the rare rows that
+    need care (edge cases, values that must be capped) to the careful reference formula.
+    """
+    rows = _flagged_rows(out, mask)
+    if rows is None:
+        return
+    if rows is Ellipsis:
+        out[...] = kernel(d, **params)
+        return
+    n = out.shape[0]
+    sub = {
+        name: value[rows]
+        if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[0] == n
+        else value
+        for name, value in params.items()
+    }
+    out[rows] = kernel(d, **sub)
+
+
+def _full(d: np.ndarray, *columns: Any) -> np.ndarray:
+    """An uninitialised float array of the broadcast shape of ``d`` and the parameter
+    ``columns``: the one full-size buffer a fast kernel computes in, in place."""
+    return np.empty(np.broadcast_shapes(d.shape, *(np.shape(c) for c in columns)))
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     """One parameter of a growth family, declared as data.
@@ -141,6 +213,21 @@ class ParamSpec:
         if self.kind not in KINDS:
             raise ValueError(f"ParamSpec {self.name!r}: kind must be one of {sorted(KINDS)}")
 
+    def _all_inside(self, value: np.ndarray) -> bool:
+        """True when every element passes :meth:`check`, decided from the smallest and largest
+        element alone (two reductions, no temporary arrays). NaN propagates into both, and
+        fails every comparison."""
+        if value.size == 0:
+            return True
+        lo, hi = value.min(), value.max()
+        if not (-MAX_ABS <= lo and hi <= MAX_ABS):
+            return False
+        if self.lower is not None and not (
+            lo >= self.lower if self.lower_inclusive else lo > self.lower
+        ):
+            return False
+        return self.upper is None or bool(hi <= self.upper)
+
     @property
     def unit(self) -> str:
         """Unit the parameter is expressed in (see :data:`KINDS`)."""
@@ -149,6 +236,9 @@ class ParamSpec:
     def check(self, value: np.ndarray) -> None:
         """Raise :class:`~projection.exceptions.ParameterError` unless every element of ``value``
         is finite and inside this parameter's domain."""
+        if self._all_inside(value):
+            return
+        # something is wrong: find the first offending element, in the order of the checks
         bad = ~np.isfinite(value)
         if bad.any():
             index, where = _at(bad)
@@ -414,12 +504,27 @@ class Family:
                 arr = arr[:, np.newaxis]
             columns[name] = arr
         out = kernel(d, **columns, **options)
+        shape = ensemble + d.shape
+        if not (
+            isinstance(out, np.ndarray)
+            and out.shape == shape
+            and out.dtype == np.float64
+            and out.flags.owndata
+            and out.flags.c_contiguous
+            and out.flags.writeable
+        ):
+            # a broadcast, a view or another dtype: copy into a fresh array of the full shape
+            # (kernels normally return a fresh (N, T) array, which is used as it is)
+            result = np.empty(shape)
+            result[...] = out
+            out = result
         if anchor and "start" in columns:
-            # the anchor, exactly: closed forms agree with it only up to rounding
-            out = np.where(d == 0, columns["start"], out)
-        result = np.empty(ensemble + d.shape)
-        result[...] = out
-        return result
+            # the anchor, exactly: closed forms agree with it only up to rounding. Only the
+            # base-year column(s) are written.
+            at = np.flatnonzero(d == 0)
+            if at.size:
+                out[..., at] = columns["start"]
+        return out
 
     def _kernel(self, d: np.ndarray, **params: Any) -> np.ndarray:
         """Pure numpy: trajectory at offsets ``d`` [yr] from ``base_year``."""

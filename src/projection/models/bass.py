@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import Family, ParamSpec
+from ._base import Family, ParamSpec, _full, _patch_rows
 
 __all__ = ["Bass", "bass"]
 
@@ -128,6 +128,69 @@ class Bass(Family):
         p: np.ndarray,
         q: np.ndarray,
     ) -> np.ndarray:
+        # years from base_year on take the fast path; years before it (where adoption may
+        # not have begun yet) the reference formula, on those columns only
+        ahead = d >= 0
+        if ahead.all():
+            return self._ahead(d, start, market, p, q)
+        out = _full(d, start, market, p, q)
+        behind = np.flatnonzero(~ahead)
+        out[..., behind] = self._reference_kernel(d[behind], start=start, market=market, p=p, q=q)
+        ahead = np.flatnonzero(ahead)
+        if ahead.size:
+            out[..., ahead] = self._ahead(d[ahead], start, market, p, q)
+        return out
+
+    def _ahead(
+        self, d: np.ndarray, start: np.ndarray, market: np.ndarray, p: np.ndarray, q: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`_reference_kernel` for ``d >= 0``, in place in two full-size buffers.
+
+        There ``0 <= a g <= a <= drive``, so the numerator never goes negative and, when
+        adoption is driven (``drive > 0``) and the market is not full, ``F = num / den`` needs
+        none of the masks of :meth:`_fractions`: the same operations give the same bits. The
+        other rows are recognised on the ``(N, 1)`` parameters and handed to the reference.
+        """
+        f0 = start / market
+        rest0 = (market - start) / market
+        _, exponent = np.frexp(p + q)
+        shift = np.maximum(-exponent, 0)
+        ps, qs = np.ldexp(p, shift), np.ldexp(q, shift)
+        drive = ps + qs * f0
+        a = ps * rest0
+        b = qs * rest0
+        careful = (drive <= 0) | (start >= market)
+        rows = careful.any()
+        if rows:  # harmless placeholders (F = 1), overwritten below
+            drive = np.where(careful, 1.0, drive)
+            a = np.where(careful, 0.0, a)
+            b = np.where(careful, 0.0, b)
+        g = _full(d, start, market, p, q)
+        np.multiply(-(p + q), np.abs(d), out=g)
+        np.exp(g, out=g)  # e^{-(p+q)d} in (0, 1]
+        out = _full(d, start, market, p, q)
+        np.multiply(a, g, out=out)
+        np.subtract(drive, out, out=out)  # numerator
+        np.multiply(b, g, out=g)
+        np.add(drive, g, out=g)  # denominator > 0
+        np.divide(out, g, out=out)  # F
+        del g
+        np.multiply(market, out, out=out)
+        if rows:
+            params = {"start": start, "market": market, "p": p, "q": q}
+            _patch_rows(out, careful, self._reference_kernel, d, params)
+        return out
+
+    def _reference_kernel(
+        self,
+        d: np.ndarray,
+        *,
+        start: np.ndarray,
+        market: np.ndarray,
+        p: np.ndarray,
+        q: np.ndarray,
+    ) -> np.ndarray:
+        """The formula with every mask, array by array: what :meth:`_kernel` must equal."""
         f, _, _, const = self._fractions(d, start, market, p, q)
         # with nothing driving adoption the value is start itself (market * (start / market)
         # can be off by an ulp)

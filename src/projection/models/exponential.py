@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._base import Family, ParamSpec, _log_fraction
+from ._base import Family, ParamSpec, _full, _log_fraction, _patch_rows, _set_rows
 
 __all__ = ["Exponential", "exponential", "SHARPNESS", "MAX_VALUE"]
 
@@ -107,6 +107,49 @@ class Exponential(Family):
         rate: np.ndarray,
         ceiling: np.ndarray | None = None,
     ) -> np.ndarray:
+        # the operations of _reference_kernel for the usual rows, in place in one buffer; the
+        # rows that need care are recognised on the (N, 1) parameters and handed to it
+        if ceiling is None:
+            # start * exp(rate * d) is the reference's value wherever rate * d needs no cap;
+            # the largest rate * d of a row is at one end of the horizon (rounding is monotone)
+            careful = start <= 0
+            if d.size:
+                log_start = np.log(np.where(careful, 1.0, start))
+                top = np.maximum(rate * d.min(), rate * d.max())
+                careful = careful | (top > np.minimum(_LOG_MAX_VALUE - log_start, _MAX_EXP))
+            rows = careful.any()
+            out = _full(d, start, rate)
+            np.multiply(np.where(careful, 0.0, rate) if rows else rate, d, out=out)
+            np.exp(out, out=out)
+            np.multiply(start, out, out=out)
+            if rows:
+                params = {"start": start, "rate": rate}
+                _patch_rows(out, careful, self._reference_kernel, d, params)
+            return out
+        k = SHARPNESS
+        log_frac = _log_fraction(start, ceiling)  # log(start / C) < 0 inside (0, C)
+        gap = np.maximum(-np.expm1(k * log_frac), _TINY)  # 1 - (start / C)**k
+        z0 = np.log(gap) - k * log_frac
+        out = _full(d, z0, rate, ceiling)
+        np.multiply(k * rate, d, out=out)
+        np.subtract(z0, out, out=out)  # z = k * log(C / x(d))
+        np.logaddexp(0.0, out, out=out)
+        np.divide(out, -k, out=out)  # -(.) / k, the same bits
+        np.exp(out, out=out)
+        np.multiply(ceiling, out, out=out)
+        _set_rows(out, start >= ceiling, ceiling)  # start = ceiling stays at the ceiling
+        _set_rows(out, start <= 0, 0.0)  # start = 0 stays 0
+        return out
+
+    def _reference_kernel(
+        self,
+        d: np.ndarray,
+        *,
+        start: np.ndarray,
+        rate: np.ndarray,
+        ceiling: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The formula as written, array by array: what :meth:`_kernel` must equal."""
         if ceiling is None:
             log_start = np.log(np.where(start > 0, start, 1.0))
             # exponent capped so that start * exp(e) <= MAX_VALUE; start * exp(e) is exact at

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Family, ParamSpec, _log_fraction
+from ._base import Family, ParamSpec, _flagged_rows, _full, _log_fraction, _set_rows
 
 __all__ = ["Gompertz", "gompertz"]
 
@@ -75,6 +75,39 @@ class Gompertz(Family):
     def _kernel(
         self, d: np.ndarray, *, start: np.ndarray, ceiling: np.ndarray, rate: np.ndarray
     ) -> np.ndarray:
+        # the operations of _reference_kernel, in place in one buffer; edge cases and the clip
+        # of the inner exponent are decided on the (N, 1) parameters and applied to the rows
+        # that need them only
+        zero = start <= 0
+        full = start >= ceiling
+        edge = zero | full
+        distance = -_log_fraction(start, ceiling)  # -ln(start/C) > 0
+        if edge.any():
+            distance = np.where(edge, 1.0, distance)
+        log_distance = np.log(distance)
+        out = _full(d, log_distance, rate, ceiling)
+        np.multiply(rate, d, out=out)
+        np.subtract(log_distance, out, out=out)  # the inner exponent
+        if d.size:
+            # the largest inner exponent of each row is at one end of the horizon (rounding
+            # is monotone): clip only where some value exceeds _MAX_INNER
+            lo, hi = d.min(), d.max()
+            top = np.maximum(log_distance - rate * lo, log_distance - rate * hi)
+            rows = _flagged_rows(out, top > _MAX_INNER)
+            if rows is not None:
+                out[rows] = np.minimum(out[rows], _MAX_INNER)
+        np.exp(out, out=out)
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+        np.multiply(out, ceiling, out=out)
+        _set_rows(out, full, ceiling)  # start = ceiling stays at the ceiling
+        _set_rows(out, zero, 0.0)  # start = 0 stays 0
+        return out
+
+    def _reference_kernel(
+        self, d: np.ndarray, *, start: np.ndarray, ceiling: np.ndarray, rate: np.ndarray
+    ) -> np.ndarray:
+        """The formula as written, array by array: what :meth:`_kernel` must equal."""
         inside = (start > 0) & (start < ceiling)
         distance = np.where(inside, -_log_fraction(start, ceiling), 1.0)  # -ln(start/C) > 0
         inner = np.minimum(np.log(distance) - rate * d, _MAX_INNER)

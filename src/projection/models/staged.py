@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ParameterError
-from ._base import Family, ParamSpec, _at, _fmt
+from ._base import Family, ParamSpec, _at, _fmt, _full
 
 __all__ = ["Staged", "staged"]
 
@@ -130,6 +130,137 @@ class Staged(Family):
         milestone_values: np.ndarray,
         interpolation: str,
     ) -> np.ndarray:
+        # milestone_years arrive as offsets from base_year, (K,) or (N, K)
+        x = milestone_years
+        if x.ndim == 2:
+            if x.shape[0] == 0:  # an empty ensemble
+                return self._reference_kernel(
+                    d,
+                    start=start,
+                    milestone_years=x,
+                    milestone_values=milestone_values,
+                    interpolation=interpolation,
+                )
+            if not np.all(x == x[:1]):
+                return self._rowwise_kernel(
+                    d,
+                    start=start,
+                    milestone_years=x,
+                    milestone_values=milestone_values,
+                    interpolation=interpolation,
+                )
+            x = x[0]  # one set of years shared by every member
+        return self._shared_kernel(d, start, x, milestone_values, interpolation)
+
+    @staticmethod
+    def _shared_kernel(
+        d: np.ndarray,
+        start: np.ndarray,
+        x: np.ndarray,
+        milestone_values: np.ndarray,
+        interpolation: str,
+    ) -> np.ndarray:
+        """Milestone years ``x`` of shape (K,) shared by all members.
+
+        Which segment a year falls in then depends on the year alone: it is found once on
+        the (T,) axis, and the (N, T) result is gathered from the (N, K + 1) table of point
+        values (``numpy.take``), with the operations of :meth:`_reference_kernel` for each
+        element, so the same bits, in a few full-size passes.
+        """
+        k = x.shape[-1]
+        lead = np.broadcast_shapes(np.shape(start)[:-1], milestone_values.shape[:-1])
+        points = np.empty(lead + (k + 1,))  # (start, v_1, ..., v_K) of every member
+        points[..., :1] = start
+        points[..., 1:] = milestone_values
+        xs = np.concatenate([[0.0], x])
+        seg = np.searchsorted(xs, d, side="right") - 1  # point at or before d; -1 before 0
+        if interpolation == "step" or k == 0:
+            return np.take(points, np.clip(seg, 0, k), axis=-1)
+        i = np.clip(seg, 0, k - 1)
+        s = np.clip((d - xs[i]) / (xs[i + 1] - xs[i]), 0.0, 1.0)
+        if interpolation == "linear":
+            out = np.take(points, i, axis=-1)
+            out *= 1.0 - s
+            after = np.take(points, i + 1, axis=-1)
+            after *= s
+            out += after
+            del after
+            exact = seg < 0  # only the ends need fixing: before base_year, start
+        else:  # log-linear; exact at s == 0 (exp(log(v)) may be off by an ulp)
+            logs = np.log(points)
+            out = np.take(logs[..., 1:] - logs[..., :-1], i, axis=-1)
+            out *= s
+            out += np.take(logs, i, axis=-1)
+            np.exp(out, out=out)
+            exact = (seg < 0) | (s == 0)
+        exact = np.flatnonzero(exact)
+        if exact.size:
+            out[..., exact] = np.take(points, np.clip(seg[exact], 0, k), axis=-1)
+        last = np.flatnonzero(seg >= k)  # from the last milestone on, its value
+        if last.size:
+            out[..., last] = points[..., k:]
+        return out
+
+    def _rowwise_kernel(
+        self,
+        d: np.ndarray,
+        *,
+        start: np.ndarray,
+        milestone_years: np.ndarray,
+        milestone_values: np.ndarray,
+        interpolation: str,
+    ) -> np.ndarray:
+        """Milestone years that differ between members: the loop of
+        :meth:`_reference_kernel`, the same operations, in a few preallocated buffers."""
+        out = _full(d, start, milestone_years[..., :1], milestone_values[..., :1])
+        np.add(start, 0.0, out=out)  # start + zeros_like(d), as in the reference
+        inside = np.empty(out.shape, dtype=bool)
+        below = np.empty(out.shape, dtype=bool)
+        if interpolation != "step":
+            s = np.empty(out.shape)
+            seg = np.empty(out.shape)
+        x_prev: Any = 0.0
+        v_prev: Any = start
+        for k in range(milestone_years.shape[-1]):
+            x_next = milestone_years[..., k, None]
+            v_next = milestone_values[..., k, None]
+            np.greater_equal(d, x_prev, out=inside)
+            np.less(d, x_next, out=below)
+            inside &= below
+            if interpolation == "step":
+                np.copyto(out, v_prev, where=inside)
+            else:
+                np.subtract(d, x_prev, out=s)
+                np.divide(s, x_next - x_prev, out=s)
+                np.clip(s, 0.0, 1.0, out=s)
+                if interpolation == "linear":  # (1 - s) v_prev + s v_next
+                    np.subtract(1.0, s, out=seg)
+                    seg *= v_prev
+                    s *= v_next
+                    seg += s
+                else:  # log-linear; exact at s == 0 (exp(log(v)) may be off by an ulp)
+                    log_prev = np.log(v_prev)
+                    np.multiply(s, np.log(v_next) - log_prev, out=seg)
+                    np.add(log_prev, seg, out=seg)
+                    np.exp(seg, out=seg)
+                    np.equal(s, 0.0, out=below)
+                    np.copyto(seg, v_prev, where=below)
+                np.copyto(out, seg, where=inside)
+            x_prev, v_prev = x_next, v_next
+        np.greater_equal(d, x_prev, out=inside)
+        np.copyto(out, v_prev, where=inside)
+        return out
+
+    def _reference_kernel(
+        self,
+        d: np.ndarray,
+        *,
+        start: np.ndarray,
+        milestone_years: np.ndarray,
+        milestone_values: np.ndarray,
+        interpolation: str,
+    ) -> np.ndarray:
+        """The loop over segments as written: what :meth:`_kernel` must equal."""
         # milestone_years arrive as offsets from base_year; [..., k, None] is (1,) or (N, 1)
         y: Any = start + np.zeros_like(d)
         x_prev: Any = 0.0

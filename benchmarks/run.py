@@ -1,97 +1,1051 @@
 """Benchmarks: ratios measured side by side in one run.
 
-The machines are shared and noisy, so absolute times drift; what this prints are ratios of
-timings taken in the same process, interleaved, best of several repeats.
+The machines are shared and noisy, so absolute times drift; what this reports first are ratios
+of timings taken in the same process, interleaved (A, B, A, B, ...), best of several repeats.
 
     python benchmarks/run.py [--quick]
 
-Measured now
-------------
-* ``logistic``: evaluating an ensemble of N logistic trajectories over 27 years with
-  ``projection.models.logistic.evaluate`` (validation, broadcasting, anchoring included)
-  against a hand-written vectorised numpy kernel of the same formula, at N = 1e4, 1e5, 1e6.
-  The ratio projection/numpy is the overhead of the library over the bare arithmetic.
+Figures
+-------
+1. ``models.json``: one logistic indicator over 27 years against a hand-written vectorised
+   numpy kernel of the same formula, at N = 1e4, 1e5, 1e6 (quick: 1e4, 1e5), twice:
+   the family call ``projection.models.logistic.evaluate`` against the bare kernel, and the
+   whole ``projection.run(mapping, samples=N, seed=1)`` (Latin hypercube draws, kernel,
+   quantile bands, means, target probability) against numpy doing the same work.
+   Goal: projection/numpy <= 1.5 at 1e6.
+2. ``ema.json``: the same model through EMA Workbench's ``perform_experiments`` with the
+   ``SequentialEvaluator`` (skipped, saying so, when ``ema_workbench`` is not installed)
+   against projection on 1e5 and 1e6 members: throughput and ratio. Goal: >= 1000x.
+3. ``memory.json``: peak resident set size of 10^7 members x 27 years x 4 indicators with
+   quantile bands and target probabilities (quick: 10^6), each in a fresh process, beside the
+   resident set size of a process that only imports projection. Also: local workers, and how
+   ``chunk_size`` trades memory for time. Goal: < 1 GiB. A run is not started when its
+   predicted peak exceeds a guard (half the available memory, at most 8 GiB) and is killed if
+   it crosses it.
+4. ``scaling.json``: time against N (1e4 ... 1e7; quick: up to 1e6) and against the number of
+   indicators (1, 2, 4, 8) at fixed N; time per member and a near-linearity check
+   (reported, not asserted); time against the number of local workers.
 
-Results are written to ``benchmarks/results/models.json``.
+Results are written to ``benchmarks/results/*.json`` (``*-quick.json`` with ``--quick``) with
+the machine they were measured on.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
+import inspect
+import io
 import json
+import logging
+import math
+import os
 import platform
+import signal
+import subprocess
+import sys
 import time
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-from scipy.special import expit, logit
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-from projection.models import logistic
+import numpy as np  # noqa: E402
+from _workloads import (  # noqa: E402
+    LOGISTIC_RANGES,
+    QUANTILES,
+    START,
+    TARGET_REQUIRED,
+    TARGET_YEAR,
+    YEARS,
+    logistic_mapping,
+    numpy_ensemble,
+    numpy_logistic,
+    numpy_logistic_inplace,
+    numpy_summary,
+    probability,
+    synthetic_mapping,
+)
+from scipy.special import expit, logit  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results"
+import projection  # noqa: E402
+from projection.models import logistic  # noqa: E402
+
+RESULTS = HERE / "results"
+CHILD = HERE / "_memory_child.py"
+GiB = 2**30
+MiB = 2**20
+
+#: Runs ``argv[1:]`` as its only child and prints that child's peak RSS as the kernel counts it.
+LAUNCHER = """\
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": r.returncode, "maxrss": u.ru_maxrss, "wall_s": time.perf_counter() - t,
+                  "stdout": r.stdout, "stderr": r.stderr[-4000:]}))
+"""
 
 
-def numpy_logistic(years, base_year, start, ceiling, rate):
-    """The bare formula C * expit(rate * d + logit(start / C)), vectorised by hand."""
-    d = np.asarray(years, dtype=float) - base_year
-    return ceiling[:, None] * expit(rate[:, None] * d + logit(start / ceiling)[:, None])
+def say(text: str = "") -> None:
+    print(text, flush=True)
 
 
-def best_of(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+# --- machine and engine -------------------------------------------------------------------------
 
 
-def bench_logistic(sizes, repeats):
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _meminfo(key: str) -> int | None:
+    """A field of /proc/meminfo in bytes (Linux), else None."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _version(module: str) -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version(module)
+    except Exception:
+        return None
+
+
+def _git() -> dict[str, Any]:
+    try:
+        root = HERE.parent
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return {"commit": head or None, "src_modified": bool(dirty)}
+    except OSError:
+        return {"commit": None}
+
+
+def machine_info() -> dict[str, Any]:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        usable = os.cpu_count()
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+        "processor": _cpu_model(),
+        "machine": platform.machine(),
+        "system": platform.platform(),
+        "memory_total_bytes": _meminfo("MemTotal"),
+        "memory_available_bytes": _meminfo("MemAvailable"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": _version("scipy"),
+        "projection": _version("projection"),
+        "ema_workbench": _version("ema_workbench"),
+        "dask": _version("dask"),
+        "git": _git(),
+        "load_average_at_start": _loadavg(),
+    }
+
+
+def _loadavg() -> list[float] | None:
+    """1, 5 and 15 minute load averages: how busy the (shared) machine was."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def engine_info() -> dict[str, Any]:
+    """What the installed engine offers (it is being rewritten; the benchmark adapts)."""
+    from projection import ensemble, sampling
+
+    accepted = inspect.signature(projection.run).parameters
+    return {
+        "workers": "workers" in accepted,
+        "client": "client" in accepted,
+        "streaming": hasattr(sampling, "BLOCK"),
+        "block": getattr(sampling, "BLOCK", None),
+        "default_chunk": getattr(ensemble, "DEFAULT_CHUNK", None),
+        "quantile_subsample": getattr(ensemble, "KEEP", None),
+    }
+
+
+# --- timing -------------------------------------------------------------------------------------
+
+
+def interleaved(
+    fns: dict[str, Callable[[], Any]], repeats: int, *, budget_s: float | None = None
+) -> dict[str, float]:
+    """Best time of each function, calling them in turn (A, B, A, B, ...) so that drift in the
+    machine's load hits all alike. Stops early (after at least two rounds) past ``budget_s``."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    begun = time.perf_counter()
+    for r in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+        if budget_s is not None and r >= 1 and time.perf_counter() - begun > budget_s:
+            break
+    return {k: min(v) for k, v in times.items()}
+
+
+def run_kwargs(**extra: Any) -> dict[str, Any]:
+    """Keywords for projection.run, dropping those the installed engine does not accept."""
+    accepted = inspect.signature(projection.run).parameters
+    return {k: v for k, v in extra.items() if k in accepted}
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for j, row in enumerate(cells):
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))
+            )
+        )
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join("  " + line for line in lines)
+
+
+def n_label(n: int) -> str:
+    e = math.log10(n)
+    return f"1e{int(e)}" if e == int(e) else f"{n:,}"
+
+
+def secs(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:.0f} us"
+    if s < 1:
+        return f"{s * 1e3:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def per_member(s: float, n: int) -> str:
+    return f"{s / n * 1e9:.0f} ns"
+
+
+def mib(b: float | None) -> str:
+    return "-" if b is None else f"{b / MiB:,.0f} MiB"
+
+
+# --- 1. projection against numpy ----------------------------------------------------------------
+
+
+def bench_family(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
     rng = np.random.default_rng(0)
-    years = np.arange(2024, 2051)  # 27 years
     rows = []
     for n in sizes:
-        start = rng.uniform(0.01, 0.05, n)
-        ceiling = rng.uniform(0.3, 0.9, n)
-        rate = rng.uniform(0.1, 1.0, n)
+        lo = {k: v[0] for k, v in LOGISTIC_RANGES.items()}
+        hi = {k: v[1] for k, v in LOGISTIC_RANGES.items()}
+        start, ceiling, rate = (rng.uniform(lo[k], hi[k], n) for k in ("start", "ceiling", "rate"))
 
-        def ours():
-            return logistic.evaluate(years, base_year=2024, start=start, ceiling=ceiling, rate=rate)
+        def ours(start=start, ceiling=ceiling, rate=rate):
+            return logistic.evaluate(
+                YEARS, base_year=START, start=start, ceiling=ceiling, rate=rate
+            )
 
-        def bare():
-            return numpy_logistic(years, 2024, start, ceiling, rate)
+        def bare(start=start, ceiling=ceiling, rate=rate):
+            return numpy_logistic(YEARS, START, start, ceiling, rate)
+
+        def inplace(start=start, ceiling=ceiling, rate=rate):
+            return numpy_logistic_inplace(YEARS, START, start, ceiling, rate)
 
         np.testing.assert_allclose(ours(), bare(), rtol=1e-12)
-        # interleave the two so that drift in machine load hits both alike
-        t_ours, t_bare = [], []
-        for _ in range(repeats):
-            t_bare.append(best_of(bare, 1))
-            t_ours.append(best_of(ours, 1))
+        np.testing.assert_allclose(inplace(), bare(), rtol=1e-12)
+        best = interleaved({"numpy": bare, "numpy_inplace": inplace, "projection": ours}, repeats)
         rows.append(
             {
                 "n": n,
-                "years": len(years),
-                "projection_s": min(t_ours),
-                "numpy_s": min(t_bare),
-                "ratio": min(t_ours) / min(t_bare),
+                "years": len(YEARS),
+                "projection_s": best["projection"],
+                "numpy_s": best["numpy"],
+                "ratio": best["projection"] / best["numpy"],
+                "numpy_inplace_s": best["numpy_inplace"],
+                "ratio_inplace": best["projection"] / best["numpy_inplace"],
             }
         )
-        print(f"logistic  N={n:>9,}  projection/numpy = {rows[-1]['ratio']:.2f}")
+        say(
+            f"  family call  N={n_label(n):>5}  projection/numpy = {rows[-1]['ratio']:.2f}"
+            f"  (against numpy written in place: {rows[-1]['ratio_inplace']:.2f})"
+        )
     return rows
+
+
+def check_same_numbers(n: int = 10_000) -> dict[str, Any]:
+    """On projection's own draws, the numpy reference gives projection's bands, mean and
+    probability (so the two timed computations are the same computation)."""
+    e = projection.run(logistic_mapping(), samples=n, seed=1, keep_samples=True)
+    if not e.draws:
+        return {"checked": False, "why": "the ensemble does not expose its draws"}
+    d = {k.rsplit(".", 1)[-1]: v for k, v in e.draws.items()}
+    members = numpy_logistic(YEARS, START, d["start"], d["ceiling"], d["rate"])
+    ref = numpy_summary(members, tuple(e.quantiles))
+    out = {
+        "checked": True,
+        "n": n,
+        "bands_max_rel_diff": float(
+            np.max(np.abs(ref["bands"] - e.bands["share"]) / np.abs(ref["bands"]))
+        ),
+        "mean_max_rel_diff": float(
+            np.max(np.abs(ref["mean"] - e.mean["share"]) / np.abs(ref["mean"]))
+        ),
+        "p_met_numpy": ref["p_met"],
+        "p_met_projection": probability(e, "T1"),
+    }
+    return out
+
+
+def bench_ensemble(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
+    mapping = logistic_mapping()
+    rows = []
+    for n in sizes:
+        e = projection.run(mapping, samples=n, seed=1)
+        stride = int(getattr(e, "stride", 1))
+        fns: dict[str, Callable[[], Any]] = {
+            "numpy": lambda n=n: numpy_ensemble(n, seed=1),
+            "projection": lambda n=n: projection.run(mapping, samples=n, seed=1),
+        }
+        if stride > 1:  # projection reads quantiles from a subsample: numpy doing the same
+            fns["numpy_subsample"] = lambda n=n, s=stride: numpy_ensemble(n, seed=1, stride=s)
+        best = interleaved(fns, repeats, budget_s=60)
+        ref = numpy_ensemble(n, seed=1)
+        row = {
+            "n": n,
+            "years": len(YEARS),
+            "projection_s": best["projection"],
+            "numpy_s": best["numpy"],
+            "ratio": best["projection"] / best["numpy"],
+            "quantile_stride": stride,
+            "p_met_projection": probability(e, "T1"),
+            "p_met_numpy": ref["p_met"],
+        }
+        if stride > 1:
+            row["numpy_subsample_s"] = best["numpy_subsample"]
+            row["ratio_same_subsample"] = best["projection"] / best["numpy_subsample"]
+        rows.append(row)
+        extra = (
+            f"  (numpy with the same 1-in-{stride} quantile subsample: {row['ratio_same_subsample']:.2f})"
+            if stride > 1
+            else ""
+        )
+        say(f"  run(samples) N={n_label(n):>5}  projection/numpy = {row['ratio']:.2f}{extra}")
+    return rows
+
+
+# --- 2. EMA Workbench ---------------------------------------------------------------------------
+
+_D = (YEARS - START).astype(float)
+
+
+def ema_logistic(start: float = 3.0, ceiling: float = 60.0, rate: float = 0.5) -> dict[str, Any]:
+    """The model as EMA Workbench calls it: one parameter set, one trajectory (27 years)."""
+    return {"share": ceiling * expit(rate * _D + logit(start / ceiling))}
+
+
+def bench_ema(n_ema: int, sizes: list[int], repeats: int) -> dict[str, Any]:
+    try:
+        with warnings.catch_warnings():  # "ipyparallel not installed", and the like
+            warnings.simplefilter("ignore")
+            from ema_workbench import (
+                Model,
+                RealParameter,
+                SequentialEvaluator,
+                TimeSeriesOutcome,
+                perform_experiments,
+            )
+    except ImportError as err:
+        msg = (
+            f"skipped: ema_workbench is not importable ({err}); "
+            "`pip install ema-workbench` to measure this figure"
+        )
+        say(f"  {msg}")
+        return {"skipped": msg}
+    for name in ("EMA", "ema_workbench"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+    model = Model("logistic", function=ema_logistic)
+    model.uncertainties = [RealParameter(k, lo, hi) for k, (lo, hi) in LOGISTIC_RANGES.items()]
+    model.outcomes = [TimeSeriesOutcome("share")]
+    col = int(np.searchsorted(YEARS, TARGET_YEAR))
+    seen: dict[str, Any] = {}
+
+    def ema():
+        # log_progress: progress goes to the (silenced) logger instead of a tqdm bar
+        with (
+            contextlib.redirect_stderr(io.StringIO()),
+            warnings.catch_warnings(),
+            SequentialEvaluator(model) as evaluator,
+        ):
+            warnings.simplefilter("ignore")
+            _, outcomes = perform_experiments(
+                model, scenarios=n_ema, evaluator=evaluator, log_progress=True
+            )
+        seen["p_met"] = float(np.mean(np.asarray(outcomes["share"])[:, col] >= TARGET_REQUIRED))
+        seen["shape"] = list(np.asarray(outcomes["share"]).shape)
+
+    mapping = logistic_mapping()
+    fns: dict[str, Callable[[], Any]] = {"ema": ema}
+    for n in sizes:
+        fns[f"projection_{n}"] = lambda n=n: projection.run(mapping, samples=n, seed=1)
+    best = interleaved(fns, repeats, budget_s=90)
+    ema_rate = n_ema / best["ema"]
+    out: dict[str, Any] = {
+        "ema_experiments": n_ema,
+        "ema_s": best["ema"],
+        "ema_per_s": ema_rate,
+        "ema_outcome_shape": seen.get("shape"),
+        "ema_p_met": seen.get("p_met"),
+        "projection": [],
+    }
+    say(
+        f"  EMA Workbench  {n_ema:,} experiments in {secs(best['ema'])}: {ema_rate:,.0f} /s "
+        f"(outcomes {tuple(seen.get('shape') or ())}, P(met) {seen.get('p_met', float('nan')):.3f})"
+    )
+    for n in sizes:
+        s = best[f"projection_{n}"]
+        rate = n / s
+        out["projection"].append({"n": n, "s": s, "members_per_s": rate, "ratio": rate / ema_rate})
+        say(
+            f"  projection     {n_label(n)} members in {secs(s)}: {rate:,.0f} /s  ->  {rate / ema_rate:,.0f}x"
+        )
+    return out
+
+
+# --- 3. memory ----------------------------------------------------------------------------------
+
+
+def _tree(root: int) -> list[int]:
+    """``root``'s descendants (Linux /proc), not ``root`` itself."""
+    parent: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read().decode(errors="replace")
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parent.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        kids = parent.get(todo.pop(), [])
+        found.extend(kids)
+        todo.extend(kids)
+    return found
+
+
+def _status_kib(pid: int, path: str, key: str) -> int:
+    try:
+        with open(f"/proc/{pid}/{path}") as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def probe(args: list[str], *, guard: int, timeout: float) -> dict[str, Any]:
+    """Run ``_memory_child.py ARGS`` in a fresh interpreter under the launcher.
+
+    Returns the child's output, its peak RSS as the kernel counts it (``ru_maxrss`` of the
+    largest process that ran: the child or one of its workers), and the peaks of the summed
+    RSS and PSS of the whole process tree, sampled every 50 ms. Kills the tree when the summed
+    RSS crosses ``guard`` bytes or after ``timeout`` seconds.
+    """
+    cmd = [sys.executable, "-c", LAUNCHER, sys.executable, str(CHILD), *args]
+    p = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    linux = Path("/proc/self/stat").exists()
+    peak_rss = peak_pss = 0
+    killed = None
+    t0 = time.perf_counter()
+    while p.poll() is None:
+        if linux:
+            pids = _tree(p.pid)
+            rss = sum(_status_kib(q, "status", "VmRSS:") for q in pids) * 1024
+            pss = sum(_status_kib(q, "smaps_rollup", "Pss:") for q in pids) * 1024
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            if rss > guard:
+                killed = f"killed: resident memory crossed the guard ({mib(rss)} > {mib(guard)})"
+        if time.perf_counter() - t0 > timeout:
+            killed = f"killed: still running after {timeout:.0f} s"
+        if killed:
+            os.killpg(p.pid, signal.SIGKILL)  # the process group this call started
+            break
+        time.sleep(0.05)
+    stdout, stderr = p.communicate()
+    out: dict[str, Any] = {
+        "args": args,
+        "tree_peak_rss": peak_rss or None,
+        "tree_peak_pss": peak_pss or None,
+    }
+    if killed:
+        out["error"] = killed
+        return out
+    try:
+        launched = json.loads(stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        out["error"] = f"launcher failed: {stderr.strip()[-1000:]}"
+        return out
+    unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    out["maxrss"] = launched["maxrss"] * unit
+    out["wall_s"] = launched["wall_s"]
+    if launched["rc"] != 0:
+        out["error"] = f"exit code {launched['rc']}: {launched['stderr'].strip()[-1000:]}"
+        return out
+    out.update(json.loads(launched["stdout"].strip().splitlines()[-1]))
+    return out
+
+
+def memory_guard() -> int:
+    available = _meminfo("MemAvailable") or 4 * GiB
+    return int(min(max(available // 2, 1 * GiB), 8 * GiB))
+
+
+def bench_memory(
+    target_n: int,
+    *,
+    indicators: int,
+    chunks: list[int],
+    chunk_n: int,
+    chunk_repeats: int,
+    workers: int | None,
+) -> dict[str, Any]:
+    guard = memory_guard()
+    timeout = 900.0
+    say(f"  guard: a run is not started above a predicted {mib(guard)} and killed past it")
+    base_runs = [probe(["import"], guard=guard, timeout=120) for _ in range(3)]
+    base = min(r["maxrss"] for r in base_runs if "maxrss" in r)
+    say(f"  import projection only: {mib(base)}")
+    out: dict[str, Any] = {
+        "guard_bytes": guard,
+        "indicators": indicators,
+        "years": len(YEARS),
+        "targets": 2,
+        "quantiles": list(QUANTILES),
+        "import_only_maxrss": base,
+        "runs": [],
+        "workers": [],
+        "chunks": [],
+    }
+
+    def record(where: list, r: dict[str, Any], label: str) -> dict[str, Any]:
+        if "maxrss" in r and "error" not in r:
+            r["above_import"] = r["maxrss"] - base
+            say(
+                f"  {label}: peak {mib(r['maxrss'])} ({mib(r['above_import'])} above import), "
+                f"run {secs(r['run_s'])}"
+            )
+        else:
+            say(f"  {label}: {r.get('error')}")
+        where.append(r)
+        return r
+
+    # grow N tenfold at a time, predicting the next peak from the last (linear in N: an upper
+    # bound for a streaming engine, the truth for one that holds every member)
+    sizes = [n for n in (10**6, 10**7, 10**8) if n <= target_n]
+    last: dict[str, Any] | None = None
+    for n in sizes:
+        if last is not None and "maxrss" in last:
+            predicted = base + (last["maxrss"] - base) * n / last["n"]
+            if predicted > guard:
+                msg = (
+                    f"not run: predicted peak {mib(predicted)} (linear from N={n_label(last['n'])}) "
+                    f"exceeds the guard {mib(guard)}"
+                )
+                say(f"  N={n_label(n)}: {msg}")
+                out["runs"].append({"args": ["run", "--n", str(n)], "n": n, "skipped": msg})
+                break
+        last = record(
+            out["runs"],
+            probe(
+                ["run", "--indicators", str(indicators), "--n", str(n)],
+                guard=guard,
+                timeout=timeout,
+            ),
+            f"N={n_label(n)}",
+        )
+        if "error" in last:
+            break
+    measured = [r for r in out["runs"] if "above_import" in r]
+    out["headline"] = measured[-1] if measured else None
+
+    if workers and workers > 1 and out["headline"]:
+        n = out["headline"]["n"]
+        r = probe(
+            ["run", "--indicators", str(indicators), "--n", str(n), "--workers", str(workers)],
+            guard=guard,
+            timeout=timeout,
+        )
+        record(out["workers"], r, f"N={n_label(n)} workers={workers}")
+        if "tree_peak_pss" in r and r["tree_peak_pss"]:
+            say(
+                f"    all {workers + 1} processes together (sampled PSS): {mib(r['tree_peak_pss'])}"
+            )
+
+    # chunk sizes in turn, `chunk_repeats` rounds: fastest time, highest peak of the rounds
+    rounds: dict[int, list[dict[str, Any]]] = {c: [] for c in chunks}
+    for _ in range(chunk_repeats):
+        for c in chunks:
+            rounds[c].append(
+                probe(
+                    [
+                        "run",
+                        "--indicators",
+                        str(indicators),
+                        "--n",
+                        str(chunk_n),
+                        "--chunk",
+                        str(c),
+                    ],
+                    guard=guard,
+                    timeout=timeout,
+                )
+            )
+    for c in chunks:
+        ok = [r for r in rounds[c] if "maxrss" in r and "error" not in r]
+        r = dict(ok[0] if ok else rounds[c][0])
+        if ok:
+            r["run_s"] = min(x["run_s"] for x in ok)
+            r["maxrss"] = max(x["maxrss"] for x in ok)
+            r["maxrss_rounds"] = [x["maxrss"] for x in ok]
+        r["chunk_size"] = c
+        record(out["chunks"], r, f"N={n_label(chunk_n)} chunk_size={c:,}")
+    return out
+
+
+# --- 4. scaling ---------------------------------------------------------------------------------
+
+
+def bench_scaling(
+    sizes: list[int],
+    counts: list[int],
+    n_fixed: int,
+    repeats: int,
+    *,
+    bytes_per_value: float | None,
+    guard: int,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"vs_n": [], "vs_indicators": [], "skipped": []}
+    mapping = logistic_mapping()
+    runnable = []
+    for n in sizes:
+        need = None if bytes_per_value is None else bytes_per_value * n * len(YEARS)
+        if need is not None and need > guard:
+            msg = f"N={n_label(n)} not run: predicted {mib(need)} above the guard {mib(guard)}"
+            say(f"  {msg}")
+            out["skipped"].append(msg)
+            continue
+        runnable.append(n)
+    # each size on its own, best of `repeats` (the sizes differ 10x: interleaving them gains nothing)
+    for n in runnable:
+        best = interleaved(
+            {"run": lambda n=n: projection.run(mapping, samples=n, seed=1)}, repeats, budget_s=60
+        )["run"]
+        out["vs_n"].append({"n": n, "indicators": 1, "s": best, "s_per_member": best / n})
+    for prev, row in zip(out["vs_n"], out["vs_n"][1:]):
+        row["ratio_to_previous"] = row["s"] / prev["s"]
+        row["n_ratio"] = row["n"] / prev["n"]
+        row["near_linear"] = 5 <= row["ratio_to_previous"] <= 15 if row["n_ratio"] == 10 else None
+    say(
+        table(
+            ["N (1 indicator)", "time", "per member", "t(N)/t(N/10)", "near-linear?"],
+            [
+                [
+                    n_label(r["n"]),
+                    secs(r["s"]),
+                    per_member(r["s"], r["n"]),
+                    f"{r['ratio_to_previous']:.1f}" if "ratio_to_previous" in r else "",
+                    {True: "yes", False: "no", None: ""}[r.get("near_linear")],
+                ]
+                for r in out["vs_n"]
+            ],
+        )
+    )
+
+    fns = {
+        k: (lambda m=synthetic_mapping(k): projection.run(m, samples=n_fixed, seed=1))
+        for k in counts
+    }
+    best = interleaved(fns, repeats, budget_s=120)
+    for k in counts:
+        out["vs_indicators"].append(
+            {
+                "n": n_fixed,
+                "indicators": k,
+                "s": best[k],
+                "s_per_member": best[k] / n_fixed,
+                "s_per_member_indicator": best[k] / n_fixed / k,
+            }
+        )
+    for prev, row in zip(out["vs_indicators"], out["vs_indicators"][1:]):
+        row["ratio_to_previous"] = row["s"] / prev["s"]
+        row["k_ratio"] = row["indicators"] / prev["indicators"]
+        # twice the indicators: near-linear between 1.5x and 3x the time
+        row["near_linear"] = (
+            0.75 * row["k_ratio"] <= row["ratio_to_previous"] <= 1.5 * row["k_ratio"]
+        )
+    say("")
+    say(
+        table(
+            [
+                f"indicators (N={n_label(n_fixed)})",
+                "time",
+                "per member",
+                "per member-indicator",
+                "t(k)/t(k/2)",
+                "near-linear?",
+            ],
+            [
+                [
+                    r["indicators"],
+                    secs(r["s"]),
+                    per_member(r["s"], r["n"]),
+                    per_member(r["s"], r["n"] * r["indicators"]),
+                    f"{r['ratio_to_previous']:.2f}" if "ratio_to_previous" in r else "",
+                    {True: "yes", False: "no", None: ""}[r.get("near_linear")],
+                ]
+                for r in out["vs_indicators"]
+            ],
+        )
+    )
+    return out
+
+
+def bench_workers(n: int, indicators: int, repeats: int) -> dict[str, Any]:
+    """Local worker processes (``workers=``) and, when dask.distributed is installed, a local
+    dask cluster of as many single-threaded worker processes (``client=``), interleaved."""
+    accepted = inspect.signature(projection.run).parameters
+    if "workers" not in accepted:
+        msg = "skipped: projection.run has no `workers` keyword in this version"
+        say(f"  {msg}")
+        return {"skipped": msg}
+    cpus = os.cpu_count() or 1
+    counts = sorted({1, *[w for w in (2, 4, 8, 16) if w <= cpus], cpus})
+    mapping = synthetic_mapping(indicators)
+    fns: dict[Any, Callable[[], Any]] = {
+        w: (lambda w=w: projection.run(mapping, samples=n, seed=1, workers=w)) for w in counts
+    }
+    out: dict[str, Any] = {"cpu_count": cpus, "n": n, "indicators": indicators}
+    wall: dict[Any, list[float]] = {}
+    cpu: dict[Any, list[float]] = {}
+    with contextlib.ExitStack() as stack:
+        client = _local_dask(stack, cpus, out) if "client" in accepted else None
+        if client is not None:
+            fns["dask"] = lambda: projection.run(mapping, samples=n, seed=1, client=client)
+        begun = time.perf_counter()
+        for r in range(repeats):  # interleaved; CPU time of this process and reaped workers
+            for key, fn in fns.items():
+                c0 = _cpu_s()
+                t0 = time.perf_counter()
+                fn()
+                wall.setdefault(key, []).append(time.perf_counter() - t0)
+                cpu.setdefault(key, []).append(_cpu_s() - c0)
+            if r >= 1 and time.perf_counter() - begun > 180:
+                break
+    rows = [
+        {
+            "workers": w,
+            "n": n,
+            "indicators": indicators,
+            "s": min(wall[w]),
+            "speedup": min(wall[1]) / min(wall[w]),
+            # dask workers live on: their CPU time is not seen from here
+            "cpu_s": None if w == "dask" else min(cpu[w]),
+        }
+        for w in fns
+    ]
+    labels = {"dask": f"dask LocalCluster, {cpus} x 1 thread"}
+    say(
+        table(
+            [
+                f"workers (N={n_label(n)}, {indicators} indicators)",
+                "time",
+                "per member",
+                "speedup",
+                "CPU time, all processes",
+            ],
+            [
+                [
+                    labels.get(r["workers"], r["workers"]),
+                    secs(r["s"]),
+                    per_member(r["s"], n),
+                    f"{r['speedup']:.2f}x",
+                    "-" if r["cpu_s"] is None else secs(r["cpu_s"]),
+                ]
+                for r in rows
+            ],
+        )
+    )
+    if "dask_cluster_start_s" in out:
+        say(f"  (the dask cluster took {secs(out['dask_cluster_start_s'])} to start; not counted)")
+    elif "dask" in out:
+        say(f"  dask: {out['dask']}")
+    out["rows"] = rows
+    return out
+
+
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended."""
+    import resource
+
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+def _local_dask(stack: contextlib.ExitStack, workers: int, out: dict[str, Any]) -> Any:
+    """A dask.distributed LocalCluster and Client, closed with ``stack``; None without dask."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        out["dask"] = "skipped: dask.distributed is not installed (pip install 'projection[dask]')"
+        return None
+    for name in ("distributed", "tornado", "bokeh"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    t0 = time.perf_counter()
+    try:
+        cluster = stack.enter_context(
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,
+            )
+        )
+        client = stack.enter_context(Client(cluster))
+    except Exception as err:  # a cluster that cannot start is reported, not fatal
+        out["dask"] = f"skipped: the local dask cluster did not start ({err})"
+        return None
+    out["dask_cluster_start_s"] = time.perf_counter() - t0
+    return client
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def write(name: str, payload: dict[str, Any], *, quick: bool, machine: dict, engine: dict) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / (f"{name}-quick.json" if quick else f"{name}.json")
+    doc = {"mode": "quick" if quick else "full", "machine": machine, "engine": engine, **payload}
+    path.write_text(json.dumps(doc, indent=1, default=float) + "\n")
+    return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes, fewer repeats (~2 min)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["models", "ema", "memory", "scaling"],
+        action="append",
+        help="run only these figures (repeatable); default: all",
+    )
     args = parser.parse_args()
-    sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
-    repeats = 3 if args.quick else 7
-    result = {
-        "machine": {"python": platform.python_version(), "processor": platform.machine(), "numpy": np.__version__},
-        "logistic_vs_numpy": bench_logistic(sizes, repeats),
-    }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "models.json").write_text(json.dumps(result, indent=1) + "\n")
+    quick = args.quick
+    only = set(args.only or ["models", "ema", "memory", "scaling"])
+    began = time.perf_counter()
+    machine, engine = machine_info(), engine_info()
+    say(
+        f"projection benchmarks ({'quick' if quick else 'full'}): {machine['cpu_count']} CPUs, "
+        f"{machine['processor']}, Python {machine['python']}, numpy {machine['numpy']}, "
+        f"{mib(machine['memory_total_bytes'])} RAM"
+    )
+    say("engine: " + ", ".join(f"{k}={v}" for k, v in engine.items() if v is not None))
+    repeats = 3 if quick else 7
+    written: list[Path] = []
+    summary: list[str] = []
+
+    if "models" in only:
+        say(
+            "\n1. one logistic indicator, 27 years: projection / hand-written numpy (best of "
+            f"{repeats}, interleaved)"
+        )
+        sizes = [10**4, 10**5] if quick else [10**4, 10**5, 10**6]
+        family = bench_family(sizes, repeats)
+        check = check_same_numbers()
+        if check.get("checked"):
+            say(
+                f"  same numbers: on projection's draws numpy gives its bands to "
+                f"{check['bands_max_rel_diff']:.1e} and P(met) {check['p_met_numpy']:.4f} vs "
+                f"{check['p_met_projection']:.4f}"
+            )
+        runs = bench_ensemble(sizes, repeats)
+        written.append(
+            write(
+                "models",
+                {
+                    "logistic_vs_numpy": family,
+                    "ensemble_vs_numpy": runs,
+                    "same_numbers_check": check,
+                    "goal": "projection/numpy <= 1.5 at N = 1e6",
+                },
+                quick=quick,
+                machine=machine,
+                engine=engine,
+            )
+        )
+        top_f, top_r = family[-1], runs[-1]
+        line = (
+            f"1. projection/numpy at N={n_label(top_f['n'])}: family call {top_f['ratio']:.2f} "
+            f"({top_f['ratio_inplace']:.2f} against numpy in place), full run {top_r['ratio']:.2f}"
+        )
+        if "ratio_same_subsample" in top_r:
+            line += f" ({top_r['ratio_same_subsample']:.2f} against numpy on the same quantile subsample)"
+        if top_r["n"] >= 10**6:
+            ok = max(top_f["ratio"], top_r["ratio"]) <= 1.5
+            line += f"   goal <= 1.5: {'met' if ok else 'NOT met'}"
+        summary.append(line)
+
+    if "ema" in only:
+        n_ema = 1_000 if quick else 5_000
+        say(f"\n2. EMA Workbench (SequentialEvaluator, {n_ema:,} experiments) against projection")
+        ema = bench_ema(n_ema, [10**5, 10**6], 3)
+        written.append(write("ema", ema, quick=quick, machine=machine, engine=engine))
+        if "skipped" in ema:
+            summary.append(f"2. EMA Workbench: {ema['skipped']}")
+        else:
+            top = ema["projection"][-1]
+            summary.append(
+                f"2. throughput: projection {top['members_per_s']:,.0f} members/s at N={n_label(top['n'])}, "
+                f"EMA {ema['ema_per_s']:,.0f} experiments/s: {top['ratio']:,.0f}x   goal >= 1000x: "
+                f"{'met' if top['ratio'] >= 1000 else 'NOT met'}"
+            )
+
+    memory: dict[str, Any] | None = None
+    if "memory" in only:
+        target = 10**6 if quick else 10**7
+        say(
+            f"\n3. peak memory, {n_label(target)} members x {len(YEARS)} years x 4 indicators, "
+            "bands and 2 targets, each in a fresh process"
+        )
+        if "workers" in inspect.signature(projection.run).parameters:
+            workers = os.cpu_count() or 1
+        else:
+            workers = None
+        chunks = [1_024, 16_384, 65_536] if quick else [1_024, 4_096, 16_384, 65_536, 262_144]
+        memory = bench_memory(
+            target,
+            indicators=4,
+            chunks=chunks,
+            chunk_n=10**6,
+            chunk_repeats=1 if quick else 2,
+            workers=workers,
+        )
+        memory["target_n"] = target
+        written.append(write("memory", memory, quick=quick, machine=machine, engine=engine))
+        head = memory["headline"]
+        if head:
+            line = (
+                f"3. peak RSS at N={n_label(head['n'])} x 27 years x 4 indicators: {mib(head['maxrss'])} "
+                f"({mib(head['above_import'])} above the {mib(memory['import_only_maxrss'])} of importing)"
+            )
+            if head["n"] < target:
+                line += f"   N={n_label(target)} NOT measured (see above)"
+            else:
+                line += f"   goal < 1 GiB: {'met' if head['maxrss'] < GiB else 'NOT met'}"
+            summary.append(line)
+        else:
+            summary.append("3. peak memory: no run completed (see above)")
+
+    if "scaling" in only:
+        say("\n4. scaling")
+        sizes = [10**4, 10**5, 10**6] if quick else [10**4, 10**5, 10**6, 10**7]
+        n_fixed = 10**5 if quick else 10**6
+        # an engine that holds every member needs memory in proportion to N: guard the
+        # largest sizes with what figure 3 measured (or 4 float64 copies per value)
+        bytes_per_value = None
+        if not engine["streaming"]:
+            bytes_per_value = 32.0
+            if memory and memory.get("headline"):
+                head = memory["headline"]
+                bytes_per_value = head["above_import"] / (
+                    head["n"] * head["indicators"] * head["years"]
+                )
+        scaling = bench_scaling(
+            sizes,
+            [1, 2, 4, 8],
+            n_fixed,
+            3 if quick else 5,
+            bytes_per_value=bytes_per_value,
+            guard=memory_guard(),
+        )
+        say("")
+        scaling["workers"] = bench_workers(10**6, 4, 2 if quick else 3)
+        written.append(write("scaling", scaling, quick=quick, machine=machine, engine=engine))
+        lin = [r for r in scaling["vs_n"] if r.get("near_linear") is not None]
+        rows = scaling["workers"].get("rows", [])
+        summary.append(
+            "4. time(10N)/time(N): "
+            + ", ".join(f"{r['ratio_to_previous']:.1f} ({n_label(r['n'])})" for r in lin)
+            + f"; per indicator at N={n_label(n_fixed)}: "
+            + ", ".join(
+                f"{r['s_per_member_indicator'] * 1e9:.0f} ns" for r in scaling["vs_indicators"]
+            )
+            + " per member-indicator for 1, 2, 4, 8"
+            + "".join(
+                f"; {'dask' if r['workers'] == 'dask' else str(r['workers']) + ' workers'}: "
+                f"{r['speedup']:.2f}x"
+                for r in rows
+                if r["workers"] != 1
+            )
+        )
+
+    took = time.perf_counter() - began
+    machine["load_average_at_end"] = _loadavg()
+    if len(only) == 4:  # a partial run (--only) leaves the last whole run's summary alone
+        written.append(
+            write(
+                "summary",
+                {"summary": summary, "took_s": took},
+                quick=quick,
+                machine=machine,
+                engine=engine,
+            )
+        )
+    say("\nSummary")
+    for line in summary:
+        say("  " + line)
+    say(
+        f"  took {took:.0f} s (load average {machine['load_average_at_start']} at start, "
+        f"{machine['load_average_at_end']} at end); wrote "
+        + ", ".join(str(p.relative_to(HERE.parent)) for p in written)
+    )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,10 @@ DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
 #: never an interpolation between two members (a staged capacity that is 1 Tbps in half the
 #: members and 4 Tbps in the other half has no "2.5 Tbps" median).
 QUANTILE_METHOD = "inverted_cdf"
-#: Members evaluated at once; bounds the size of the arrays one chunk needs.
-DEFAULT_CHUNK = 16_384
+#: Members evaluated at once; bounds the size of the arrays one chunk needs. A whole block:
+#: 16,384 peaked about 100 MiB higher (glibc heap fragmentation, docs/performance.md) and was
+#: no faster.
+DEFAULT_CHUNK = 2**16
 #: Largest subsample quantiles are read from (all members when ``n <= KEEP``).
 KEEP = 2**17
 #: Largest ``n * years * indicators`` for which every member may be kept (``keep_samples``).

@@ -1,0 +1,260 @@
+"""Markdown tables from ``benchmarks/results/*.json``, for docs/performance.md.
+
+    python benchmarks/report.py [--quick]
+
+Reads what ``run.py`` wrote (the full run by default, ``*-quick.json`` with ``--quick``) and
+prints the tables, so that the figures in the documentation are copied, not retyped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+MiB = 2**20
+
+
+def n_label(n: int) -> str:
+    e = math.log10(n)
+    return f"10^{int(e)}" if e == int(e) else f"{n:,}"
+
+
+def secs(s: float) -> str:
+    return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def ns(s: float) -> str:
+    return f"{s * 1e9:,.0f} ns"
+
+
+def mib(b: float | None) -> str:
+    return "-" if b is None else f"{b / MiB:,.0f} MiB"
+
+
+def md(headers: list[str], rows: list[list[Any]]) -> str:
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def load(name: str, quick: bool) -> dict[str, Any] | None:
+    path = RESULTS / (f"{name}-quick.json" if quick else f"{name}.json")
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def machine(doc: dict[str, Any]) -> str:
+    m = doc["machine"]
+    git = m.get("git") or {}
+    load_avg = m.get("load_average_at_start")
+    return (
+        f"{m['date'][:10]}, {m['cpu_count']} CPUs ({m['processor']}, {m['machine']}), "
+        f"{mib(m.get('memory_total_bytes'))} RAM, Python {m['python']}, numpy {m['numpy']}, "
+        f"scipy {m.get('scipy')}; commit {git.get('commit')}"
+        + (" with uncommitted changes in src/" if git.get("src_modified") else "")
+        + (f"; load average at start {load_avg[0]:.1f}" if load_avg else "")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    quick = parser.parse_args().quick
+
+    models = load("models", quick)
+    if models:
+        print(f"Measured: {machine(models)}\n")
+        runs = {r["n"]: r for r in models["ensemble_vs_numpy"]}
+        rows = []
+        for f in models["logistic_vs_numpy"]:
+            r = runs.get(f["n"], {})
+            same = r.get("ratio_same_subsample")
+            rows.append(
+                [
+                    n_label(f["n"]),
+                    secs(f["projection_s"]),
+                    secs(f["numpy_s"]),
+                    f"**{f['ratio']:.2f}**",
+                    secs(f["numpy_inplace_s"]) if "numpy_inplace_s" in f else "-",
+                    f"{f['ratio_inplace']:.2f}" if "ratio_inplace" in f else "-",
+                    secs(r["projection_s"]) if r else "-",
+                    secs(r["numpy_s"]) if r else "-",
+                    f"**{r['ratio']:.2f}**" if r else "-",
+                    f"{same:.2f}" if same else "same work",
+                ]
+            )
+        print(
+            md(
+                [
+                    "N",
+                    "`logistic.evaluate`",
+                    "numpy kernel",
+                    "ratio",
+                    "numpy kernel, in place",
+                    "ratio",
+                    "`projection.run`",
+                    "numpy, same work",
+                    "ratio",
+                    "ratio, numpy on the same quantile subsample",
+                ],
+                rows,
+            )
+        )
+        print()
+
+    ema = load("ema", quick)
+    if ema and "skipped" not in ema:
+        rows = [
+            [
+                f"EMA Workbench, `SequentialEvaluator`, {ema['ema_experiments']:,} experiments",
+                secs(ema["ema_s"]),
+                f"{ema['ema_per_s']:,.0f}",
+                "1",
+            ]
+        ]
+        for p in ema["projection"]:
+            rows.append(
+                [
+                    f"`projection.run`, {n_label(p['n'])} members",
+                    secs(p["s"]),
+                    f"{p['members_per_s']:,.0f}",
+                    f"**{p['ratio']:,.0f}x**",
+                ]
+            )
+        print(md(["", "time", "per second", "throughput ratio"], rows))
+        print()
+    elif ema:
+        print(f"EMA: {ema['skipped']}\n")
+
+    memory = load("memory", quick)
+    if memory:
+        base = memory["import_only_maxrss"]
+        rows = [["`import projection` only", "-", mib(base), "-", "-", "-"]]
+        for r in memory["runs"] + memory["workers"]:
+            label = f"N = {n_label(r['n'])}" if "n" in r else " ".join(r["args"])
+            if r.get("args") and "--workers" in r["args"]:
+                label += f", workers={r['args'][r['args'].index('--workers') + 1]}"
+            if "skipped" in r or "error" in r:
+                rows.append([label, "-", r.get("skipped") or r.get("error"), "", "", ""])
+                continue
+            rows.append(
+                [
+                    label,
+                    secs(r["run_s"]),
+                    f"**{mib(r['maxrss'])}**",
+                    mib(r["above_import"]),
+                    mib(r.get("tree_peak_pss")),
+                    r.get("stride", 1),
+                ]
+            )
+        print(
+            md(
+                [
+                    f"{memory['indicators']} indicators x {memory['years']} years",
+                    "run",
+                    "peak RSS (largest process)",
+                    "above import",
+                    "all processes (PSS, sampled)",
+                    "quantile stride",
+                ],
+                rows,
+            )
+        )
+        print()
+        rows = [
+            [f"{r['chunk_size']:,}", secs(r["run_s"]), mib(r["maxrss"]), mib(r["above_import"])]
+            for r in memory["chunks"]
+            if "maxrss" in r
+        ]
+        if rows:
+            n = memory["chunks"][0].get("n")
+            print(
+                md(
+                    [
+                        f"chunk_size (N = {n_label(n) if n else '?'})",
+                        "run",
+                        "peak RSS",
+                        "above import",
+                    ],
+                    rows,
+                )
+            )
+            print()
+
+    scaling = load("scaling", quick)
+    if scaling:
+        rows = [
+            [
+                n_label(r["n"]),
+                secs(r["s"]),
+                ns(r["s_per_member"]),
+                f"{r['ratio_to_previous']:.1f}" if "ratio_to_previous" in r else "",
+                {True: "yes", False: "no", None: ""}[r.get("near_linear")],
+            ]
+            for r in scaling["vs_n"]
+        ]
+        print(md(["N (1 indicator)", "time", "per member", "t(N) / t(N/10)", "5 to 15?"], rows))
+        print()
+        rows = [
+            [
+                r["indicators"],
+                secs(r["s"]),
+                ns(r["s_per_member"]),
+                ns(r["s_per_member_indicator"]),
+                f"{r['ratio_to_previous']:.2f}" if "ratio_to_previous" in r else "",
+            ]
+            for r in scaling["vs_indicators"]
+        ]
+        n = scaling["vs_indicators"][0]["n"]
+        print(
+            md(
+                [
+                    f"indicators (N = {n_label(n)})",
+                    "time",
+                    "per member",
+                    "per member and indicator",
+                    "t(k) / t(k/2)",
+                ],
+                rows,
+            )
+        )
+        print()
+        w = scaling.get("workers", {})
+        if w.get("rows"):
+            cpus = w["cpu_count"]
+            rows = [
+                [
+                    f"dask `LocalCluster`, {cpus} x 1 thread"
+                    if r["workers"] == "dask"
+                    else r["workers"],
+                    secs(r["s"]),
+                    f"{r['speedup']:.2f}x",
+                    "-" if r["cpu_s"] is None else secs(r["cpu_s"]),
+                ]
+                for r in w["rows"]
+            ]
+            print(
+                md(
+                    [
+                        f"workers (N = {n_label(w['n'])}, {w['indicators']} indicators)",
+                        "time",
+                        "speedup",
+                        "CPU time, all processes",
+                    ],
+                    rows,
+                )
+            )
+            print()
+
+    summary = load("summary", quick)
+    if summary:
+        print(f"Whole run: {summary['took_s']:.0f} s.")
+        for line in summary["summary"]:
+            print(f"  {line}")
+
+
+if __name__ == "__main__":
+    main()

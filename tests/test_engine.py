@@ -284,3 +284,13 @@ def test_milestone_override_moves_the_step():
     assert a[2028] == 4000 and b[2028] == 450 and b[2030] == 4000
     # the unchanged neighbours are untouched
     assert list(itertools.compress(a.index, a != b)) == [2028, 2029]
+
+
+def test_notebooks_render_results_as_html_tables():
+    p = projection.run("scenarios/baseline.yaml")
+    page = p._repr_html_()
+    assert page.startswith("<p><b>baseline</b>") and "<table" in page and "ev_sales_share" in page
+    assert "ofc_utilisation" in page.split("<ul>")[1]  # the notes follow the table
+    e = projection.run("scenarios/baseline.yaml", samples=64, seed=1)
+    page = e._repr_html_()
+    assert "ensemble of 64 members" in page and "<table" in page and "0.95" in page

@@ -707,6 +707,19 @@ def sensitivity(
             _emit(result.to_frame(), fmt)
 
 
+# -------------------------------------------------------------------------------- schema
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors that validate YAML)."""
+    import json
+
+    from .scenario import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=1, sort_keys=True))
+
+
 # ---------------------------------------------------------------------------------- diff
 
 

@@ -184,6 +184,25 @@ class Ensemble:
             )
         return pd.concat([frame, *member_frames], ignore_index=True)
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the quantile bands at the scenario's milestone years."""
+        import html
+
+        years = self.scenario.milestone_years()
+        cols = [int(np.searchsorted(self.years, y)) for y in years]
+        rows = {
+            (name, q): [self.bands[name][k, c] for c in cols]
+            for name in self.bands
+            for k, q in enumerate(self.quantiles)
+        }
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=years)
+        frame.index = pd.MultiIndex.from_tuples(frame.index, names=["indicator", "quantile"])
+        head = (
+            f"<p><b>{html.escape(self.name)}</b>: ensemble of {self.n:,} members "
+            f"({html.escape(self.sampler)}, seed {self.seed})</p>"
+        )
+        return head + frame.to_html(float_format=lambda v: f"{v:,.4g}")
+
     def plot(self, **kwargs):
         """Fan chart: median lines with shaded quantile bands and the targets."""
         from .plot import plot_projections

@@ -114,6 +114,27 @@ class Projection:
         frame.insert(0, "unit", [self.units[n] for n in self.values])
         return frame
 
+    def _repr_html_(self) -> str:
+        """A notebook shows the scenario, the indicators at milestone years and the notes."""
+        import html
+
+        s = self.scenario
+        head = (
+            f"<p><b>{html.escape(s.name)}</b>"
+            + (
+                f": {html.escape(s.description.strip().splitlines()[0])}"
+                if s.description.strip()
+                else ""
+            )
+            + "</p>"
+        )
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (
+            head
+            + self.table().to_html(float_format=lambda v: f"{v:,.4g}")
+            + (f"<ul>{notes}</ul>" if notes else "")
+        )
+
     def plot(self, **kwargs):
         """Draw every indicator's trajectory, one panel each, targets and milestones marked.
 

@@ -181,12 +181,7 @@ def run(
     With --samples, run an ensemble and print quantile bands and target probabilities.
     """
     with _guard():
-        if output is not None:
-            check_output_path(output)
-        if plot is not None:
-            from .plot import check_plot_path
-
-            check_plot_path(plot)
+        _check_destinations(output, plot)
         wanted = _parse_years(years)
         qs = _parse_quantiles(quantiles)
         scenarios = _load_all(files, set_ or [])
@@ -337,6 +332,16 @@ def _median_projection(e: Any) -> Projection:
     return Projection(
         scenario=e.scenario, years=e.years, values=dict(e.median), notes=list(e.notes)
     )
+
+
+def _check_destinations(output: Path | None, plot: Path | None) -> None:
+    """Check output and figure paths before any work, so a typo costs nothing."""
+    if output is not None:
+        check_output_path(output)
+    if plot is not None:
+        from .plot import check_plot_path
+
+        check_plot_path(plot)
 
 
 def _parse_quantiles(text: str) -> list[float]:
@@ -539,12 +544,7 @@ def compare(
     draws fan charts.
     """
     with _guard():
-        if plot is not None:
-            from .plot import check_plot_path
-
-            check_plot_path(plot)
-        if output is not None:
-            check_output_path(output)
+        _check_destinations(output, plot)
         wanted = _parse_years(years)
         runs = [
             _run_one(s, samples, sampler, seed, [0.05, 0.5, 0.95], False, workers, None, False)

@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .constraints import RTOL
 from .engine import _evaluate
 from .exceptions import ProjectionError
 from .sampling import BLOCK, _check, sample_block, seed_entropy, uncertain_parameters
@@ -476,7 +475,6 @@ def _violation_counts(scenario: Scenario, members: dict[str, np.ndarray]) -> dic
     for cid in scenario.constraints:
         comparison = scenario.comparison(cid)
         env = {n: Quantity(members[n], scenario.indicators[n].unit) for n in comparison.names}
-        lhs, rhs, margin, _ = comparison.margin(env)
-        bad = margin < -RTOL * np.maximum(np.abs(lhs), np.abs(rhs))
+        bad = comparison.violated(*comparison.margin(env)[:3])
         counts[cid] = np.broadcast_to(bad, (size, bad.shape[-1])).sum(axis=0)
     return counts

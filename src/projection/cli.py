@@ -444,8 +444,7 @@ def solve(
 ) -> None:
     """Find the parameter value at which a target is met exactly."""
     with _guard():
-        if fmt not in ("text", "json"):
-            raise ProjectionError(f"--format {fmt!r}: expected text or json")
+        _check_format(fmt, ("text", "json"))
         bracket = _parse_bounds(bounds)
         (scenario,) = _load_all([file], set_ or [])
         sol = solve_target(scenario, target=target, param=param, bounds=bracket)
@@ -630,8 +629,7 @@ def calibrate(
     from .calibrate import calibrate as fit
 
     with _guard():
-        if fmt not in ("text", "json"):
-            raise ProjectionError(f"--format {fmt!r}: expected text or json")
+        _check_format(fmt, ("text", "json"))
         if out is not None and out.suffix.lower() not in (".yaml", ".yml"):
             raise ProjectionError(f"--out {out}: the calibrated scenario is written as .yaml")
         if out is not None and not (out.parent if str(out.parent) else Path(".")).is_dir():
@@ -786,9 +784,11 @@ def _check_years(p: Projection, years: list[int] | None) -> None:
             )
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("table", "csv", "json"):
-        raise ProjectionError(f"--format {fmt!r}: expected table, csv or json")
+def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "csv", "json")) -> None:
+    if fmt not in allowed:
+        raise ProjectionError(
+            f"--format {fmt!r}: expected {', '.join(allowed[:-1])} or {allowed[-1]}"
+        )
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:

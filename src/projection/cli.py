@@ -596,6 +596,39 @@ def compare(
             console.print(f"wrote {output} ({len(frame)} rows)")
 
 
+# -------------------------------------------------------------------------------- report
+
+
+@app.command()
+def report(
+    files: FilesArg,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The HTML file to write (.html or .htm)."),
+    ],
+    set_: SetOpt = None,
+    samples: SamplesOpt = None,
+    sampler: SamplerOpt = "lhs",
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Write one self-contained HTML report: summaries, targets, warnings, figures, sources.
+
+    With --samples, each scenario runs as an ensemble: the report adds target probabilities
+    and fan charts.
+    """
+    from .report import check_report_path, write_report
+
+    with _guard():
+        check_report_path(output)
+        results = [
+            _run_one(s, samples, sampler, seed, [0.05, 0.5, 0.95], False, workers, None, False)
+            for s in _load_all(files, set_ or [])
+        ]
+        write_report(output, results)  # with the run's metadata in its header
+        typer.echo(f"wrote {output}")
+
+
 # ----------------------------------------------------------------------------- calibrate
 
 

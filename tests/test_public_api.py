@@ -23,6 +23,8 @@ def test_public_names_are_pinned():
             "check_constraints",
             "compare",
             "diff",
+            "report",
+            "write_report",
             "Scenario",
             "Projection",
             "Solution",

@@ -42,6 +42,7 @@ from .exceptions import (
     UnitError,
 )
 from .models import FAMILIES, get_family
+from .report import report, write_report
 from .result import Projection
 from .scenario import Scenario, load_scenario
 from .solve import Solution, solve
@@ -57,6 +58,8 @@ __all__ = [
     "check_constraints",
     "compare",
     "diff",
+    "report",
+    "write_report",
     "Scenario",
     "Projection",
     "Solution",

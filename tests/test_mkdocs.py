@@ -66,6 +66,17 @@ def test_mkdocs_build_strict_builds_every_page(site):
         _page(site, page)
 
 
+def test_api_page_documents_every_public_name(site):
+    import projection
+
+    html = _page(site, "api")
+    for name in projection.__all__:
+        assert f'id="projection.{name}"' in html or f'id="projection.{name}.{name}"' in html, (
+            f"api page: projection.{name} is not documented (docs/api.md)"
+        )
+    assert 'id="projection.__all__"' not in html
+
+
 def test_cli_page_lists_every_command_and_option(site):
     import typer
 

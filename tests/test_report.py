@@ -190,7 +190,7 @@ def test_assumptions_and_overrides_are_highlighted(point):
     assert provenance.count("<tr class=") == n
     assert "override: indicators.ev_sales_share.params.rate=0.7" in provenance
     assert "constraints.<wbr>traffic_within_capacity" in provenance
-    assert "triangular(lower=1, mode=2, upper=4)" in provenance
+    assert "triangular(<wbr>lower=1, mode=2, upper=4)" in provenance
     # the classes are styled, and a legend explains them
     assert "tr.assumption td" in page and "tr.override td" in page
     assert 'class="legend"' in page and "swatch-assumption" in page

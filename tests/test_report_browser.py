@@ -136,6 +136,10 @@ def test_report_in_chromium(report_file, tmp_path):
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0
+            clipped = page.eval_on_selector_all(
+                ".table-wrap", "els => els.filter(e => e.scrollWidth > e.clientWidth).length"
+            )
+            assert clipped == 0  # at 1280 px, no table needs its horizontal scroll bar
 
             shot = tmp_path / "report.png"
             page.screenshot(path=str(shot), full_page=True)

@@ -290,7 +290,7 @@ def _overview(runs: list[Result]) -> str:
         '<table class="overview"><thead><tr><th>scenario</th><th>run</th>'
         '<th class="num">horizon</th><th class="num">targets met</th>'
         '<th class="num">constraints violated</th><th class="num">numbers from the paper</th>'
-        '<th class="num">assumptions</th><th class="num">other sources</th></tr></thead>'
+        '<th class="num">assumptions</th><th class="num">other</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>\n"
         '<p class="muted">For an ensemble, targets are judged on the median trajectory; '
         "the probability of meeting each is in the scenario's targets table.</p></section>"
@@ -633,7 +633,7 @@ def _provenance(s: Scenario) -> str:
         rows.append(
             f'<tr class="{_e(kind)}"><td class="path"><code>{_path(rec["path"])}</code></td>'
             f'<td class="num value">{_e(value)}{(" " + _e(unit)) if unit else ""}</td>'
-            f'<td class="distribution">{_e(rec["distribution"])}</td>'
+            f'<td class="distribution">{_e(rec["distribution"]).replace("(", "(<wbr>", 1)}</td>'
             f'<td><span class="kind kind-{_e(kind)}">{_e(kind)}</span></td>'
             f'<td class="source">{_e(rec["source"])}</td></tr>'
         )
@@ -649,7 +649,9 @@ def _provenance(s: Scenario) -> str:
         f'<p class="muted">Every number of the scenario and where it comes from ({_e(counts)}). '
         "Values are as written in the file, in their own unit.</p>"
         + legend
-        + '<div class="table-wrap"><table class="provenance"><thead><tr>'
+        + '<div class="table-wrap"><table class="provenance"><colgroup><col class="c-path">'
+        '<col class="c-value"><col class="c-distribution"><col class="c-kind">'
+        '<col class="c-source"></colgroup><thead><tr>'
         '<th>number</th><th class="num">value</th><th>distribution</th><th>kind</th>'
         f"<th>source</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
@@ -781,6 +783,7 @@ thead th { background: var(--head); font-weight: 600; vertical-align: bottom;
            border-bottom: 1px solid #c4ccd4; }
 tbody th { font-weight: 600; white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+thead th.num { white-space: normal; }
 table.indicators td.num { line-height: 1.25; }
 .interval, .sub { color: var(--muted); font-size: .78rem; }
 .sub { display: block; }
@@ -789,7 +792,7 @@ td.status { font-weight: 600; }
 table.targets td.status { min-width: 7.5rem; }
 .years { white-space: nowrap; }
 .unit { display: block; font-weight: 400; font-size: .78rem; color: var(--muted); }
-table.overview td:first-child { white-space: nowrap; }
+table.overview td:nth-child(-n+2) { white-space: nowrap; }
 .status-met td.status { color: var(--met); }
 .status-missed td.status { color: var(--missed); }
 .status-not-reached td.status { color: var(--not-reached); }
@@ -804,10 +807,12 @@ figure { margin: 1rem 0 1.6rem; }
 figure img { display: block; height: auto; max-width: 100%; margin: 0 auto; }
 figcaption { color: var(--muted); font-size: .85rem; text-align: center; margin-top: .3rem; }
 table.provenance td.path code { overflow-wrap: anywhere; }
-table.provenance td.path { min-width: 19rem; max-width: 24rem; }
-table.provenance td.source { min-width: 16rem; }
-table.provenance td.distribution { font-size: .8rem; color: var(--muted); min-width: 8rem;
-                                   max-width: 12rem; }
+table.provenance { table-layout: fixed; min-width: 760px; }
+col.c-path { width: 29%; } col.c-value { width: 9%; } col.c-distribution { width: 15%; }
+col.c-kind { width: 9%; } col.c-source { width: 38%; }
+table.provenance td.path code { font-size: .8rem; }
+table.provenance td.value { white-space: normal; }
+table.provenance td.distribution { font-size: .8rem; color: var(--muted); overflow-wrap: break-word; }
 table.provenance tr.assumption td { background: var(--assumption); }
 table.provenance tr.assumption td:first-child { box-shadow: inset 4px 0 var(--assumption-edge); }
 table.provenance tr.override td { background: var(--override); }

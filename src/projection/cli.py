@@ -31,7 +31,9 @@ from .constraints import check_constraints, format_years
 from .engine import run as run_scenario
 from .exceptions import ProjectionError
 from .output import check_output_path, write_frame
-from .result import Projection, concat_frames
+from .iamc import check_iamc_path, write_iamc
+from .metadata import run_metadata
+from .result import Projection, categorise, concat_frames
 from .scenario import Scenario, load_scenario, parse_override
 from .solve import solve as solve_target
 from .targets import MET, evaluate_targets
@@ -152,8 +154,22 @@ def run(
     set_: SetOpt = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the tidy frame to .csv, .parquet or .json."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the results to .csv, .parquet, .json, .xlsx or .nc (netCDF), with the "
+            "run's metadata.",
+        ),
     ] = None,
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Layout of --output: tidy (one row per value) or iamc (one column per year; "
+            ".csv or .xlsx).",
+        ),
+    ] = "tidy",
     years: YearsOpt = None,
     samples: SamplesOpt = None,
     sampler: SamplerOpt = "lhs",
@@ -181,6 +197,11 @@ def run(
     With --samples, run an ensemble and print quantile bands and target probabilities.
     """
     with _guard():
+        _check_format(layout, ("tidy", "iamc"), what="--format")
+        if layout == "iamc" and output is None:
+            raise ProjectionError("--format iamc: give the file to write with --output")
+        if layout == "iamc":
+            check_iamc_path(output)
         _check_destinations(output, plot)
         wanted = _parse_years(years)
         qs = _parse_quantiles(quantiles)
@@ -193,14 +214,15 @@ def run(
         for p in results:
             _check_years(p, wanted)
         if output is not None:
-            if samples is None:
-                write_frame(concat_frames(results), output)
+            metadata = run_metadata(results)
+            if layout == "iamc":
+                write_iamc(results, output, metadata=metadata)
+            elif samples is None:
+                write_frame(concat_frames(results), output, metadata=metadata)
             else:
+                frames = [e.to_frame(samples=keep_samples) for e in results]
                 write_frame(
-                    pd.concat(
-                        [e.to_frame(samples=keep_samples) for e in results], ignore_index=True
-                    ),
-                    output,
+                    categorise(pd.concat(frames, ignore_index=True)), output, metadata=metadata
                 )
         if plot is not None:
             from .plot import plot_projections, save_figure
@@ -530,7 +552,9 @@ def compare(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the comparison frame to .csv/.parquet/.json."),
+        typer.Option(
+            "--output", "-o", help="Write the comparison frame to .csv/.parquet/.json/.xlsx."
+        ),
     ] = None,
     samples: SamplesOpt = None,
     sampler: SamplerOpt = "lhs",
@@ -556,7 +580,7 @@ def compare(
         shown = wanted or results[0].scenario.milestone_years()
         frame = compare_frames(results, indicators=indicator)
         if output is not None:
-            write_frame(frame, output)
+            write_frame(frame, output, metadata=run_metadata(runs))
         if plot is not None:
             from .plot import plot_projections, save_figure
 
@@ -817,10 +841,12 @@ def _check_years(p: Projection, years: list[int] | None) -> None:
             )
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "csv", "json")) -> None:
+def _check_format(
+    fmt: str, allowed: tuple[str, ...] = ("table", "csv", "json"), what: str = "--format"
+) -> None:
     if fmt not in allowed:
         raise ProjectionError(
-            f"--format {fmt!r}: expected {', '.join(allowed[:-1])} or {allowed[-1]}"
+            f"{what} {fmt!r}: expected {', '.join(allowed[:-1])} or {allowed[-1]}"
         )
 
 

@@ -41,6 +41,7 @@ import pandas as pd
 
 from .engine import _evaluate
 from .exceptions import ProjectionError
+from .result import categorise
 from .sampling import BLOCK, _check, sample_block, seed_entropy, uncertain_parameters
 from .units import Quantity
 
@@ -161,7 +162,7 @@ class Ensemble:
             )
         frame = pd.concat(frames, ignore_index=True)
         if not samples:
-            return frame
+            return categorise(frame)
         if self.members is None:
             raise ProjectionError("members were not kept: run the ensemble with keep_samples=True")
         frame.insert(4, "sample", pd.array([pd.NA] * len(frame), dtype="Int64"))
@@ -181,7 +182,13 @@ class Ensemble:
                     }
                 )
             )
-        return pd.concat([frame, *member_frames], ignore_index=True)
+        return categorise(pd.concat([frame, *member_frames], ignore_index=True))
+
+    def to_iamc(self) -> pd.DataFrame:
+        """Means and quantile bands in the IAMC wide layout (see :mod:`projection.iamc`)."""
+        from .iamc import to_iamc
+
+        return to_iamc([self])
 
     def _repr_html_(self) -> str:
         """A notebook shows the quantile bands at the scenario's milestone years."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Scenario
 
-__all__ = ["scenario_hash", "run_metadata", "flat_metadata", "METADATA_KEYS"]
+__all__ = ["scenario_hash", "run_metadata", "METADATA_KEYS"]
 
 #: Top-level keys of :func:`run_metadata`, in order.
 METADATA_KEYS = ("projection_version", "seed", "sampler", "samples", "scenarios")
@@ -96,17 +96,3 @@ def run_metadata(results: Sequence[Any]) -> dict[str, Any]:
         "scenarios": entries,
     }
 
-
-def flat_metadata(meta: dict[str, Any]) -> dict[str, str]:
-    """The metadata as ``str -> str`` pairs, for formats that only hold strings.
-
-    Scalars are written as JSON (``null`` for None); ``scenarios`` becomes one
-    ``scenario.<name>.sha256`` entry per scenario plus the full list as JSON under
-    ``scenarios``.
-    """
-    out = {k: json.dumps(meta[k]) for k in METADATA_KEYS if k != "scenarios"}
-    out["projection_version"] = str(meta["projection_version"])
-    for e in meta["scenarios"]:
-        out[f"scenario.{e['name']}.sha256"] = e["sha256"]
-    out["scenarios"] = json.dumps(meta["scenarios"], sort_keys=True)
-    return out

@@ -1,4 +1,13 @@
-"""Writing results: tidy CSV, Parquet or JSON, chosen by the file extension, written atomically.
+"""Writing results: CSV, Parquet, JSON, Excel or netCDF, chosen by the file extension, atomically.
+
+Every file records the run's metadata (:func:`projection.metadata.run_metadata`: the tool's
+version, the seed, the sampler, the sample count and a hash of each resolved scenario):
+
+* CSV: leading ``# key: value`` comment lines (read with ``pandas.read_csv(path, comment="#")``);
+* Parquet: the ``projection`` key of the file's schema metadata, as JSON;
+* JSON: ``{"metadata": {...}, "data": [records]}``;
+* Excel: a ``meta`` sheet beside the ``data`` sheet;
+* netCDF (through xarray, ``pip install 'projection[netcdf]'``): the dataset's attributes.
 
 Every file is first written to a temporary file in the destination directory and then renamed
 into place (:func:`os.replace`, atomic on POSIX and Windows), so an error or Ctrl-C part-way
@@ -13,6 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -28,7 +38,21 @@ __all__ = [
 ]
 
 #: Extension -> format name.
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json"}
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".nc": "netcdf",
+}
+
+#: Format name -> (module it needs, how to install it).
+_NEEDS = {
+    "parquet": ("pyarrow", "pip install pyarrow"),
+    "xlsx": ("openpyxl", "pip install 'projection[excel]'"),
+    "netcdf": ("xarray", "pip install 'projection[netcdf]'"),
+}
 
 
 def check_output_path(path: str | Path) -> str:
@@ -37,15 +61,17 @@ def check_output_path(path: str | Path) -> str:
     Raises
     ------
     OutputError
-        Unknown extension, a directory that does not exist, or Parquet without pyarrow.
+        Unknown extension, a directory that does not exist, or a format whose library is
+        missing (Parquet without pyarrow, Excel without openpyxl, netCDF without xarray).
     """
     p = Path(path)
     fmt = check_destination(p, FORMATS, "output format")
-    if fmt == "parquet":
+    if fmt in _NEEDS:
+        module, hint = _NEEDS[fmt]
         try:
-            import pyarrow  # noqa: F401
+            __import__(module)
         except ImportError:
-            raise OutputError(f"{p}: writing Parquet needs pyarrow (pip install pyarrow)") from None
+            raise OutputError(f"{p}: writing {fmt} needs {module} ({hint})") from None
     return fmt
 
 
@@ -90,29 +116,117 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
-def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a tidy frame to ``path`` in the format its extension names, atomically.
+def write_frame(
+    frame: pd.DataFrame, path: str | Path, *, metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Write a frame to ``path`` in the format its extension names, atomically.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy (``scenario, indicator, year, ..., value, unit``) or any other flat frame; netCDF
+        needs the tidy layout.
+    path : str or Path
+        ``.csv``, ``.parquet``/``.pq``, ``.json``, ``.xlsx`` or ``.nc``.
+    metadata : mapping, optional
+        Run metadata to record in the file (see the module docstring for where it goes).
 
     Examples
     --------
     >>> import pandas as pd, tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> f = pd.DataFrame({"scenario": ["a"], "indicator": ["x"], "year": [2025], "value": [1.0], "unit": ["GW"]})
-    >>> write_frame(f, d / "out.csv").read_text().splitlines()[0]
-    'scenario,indicator,year,value,unit'
+    >>> write_frame(f, d / "out.csv", metadata={"seed": 1}).read_text().splitlines()
+    ['# seed: 1', 'scenario,indicator,year,value,unit', 'a,x,2025,1.0,GW']
+    >>> pd.read_csv(d / "out.csv", comment="#").shape
+    (1, 5)
     """
     fmt = check_output_path(path)
-    writers: dict[str, Callable[[Path], None]] = {
-        "csv": lambda p: frame.to_csv(p, index=False),
-        "parquet": lambda p: frame.to_parquet(p, index=False),
-        "json": lambda p: p.write_text(
-            json.dumps(json.loads(frame.to_json(orient="records")), indent=1) + "\n",
-            encoding="utf-8",
-        ),
-    }
+    meta = dict(metadata or {})
     with atomic_path(path) as tmp:
-        writers[fmt](tmp)
+        _WRITERS[fmt](frame, tmp, meta)
     return Path(path)
+
+
+def csv_header(metadata: Mapping[str, Any]) -> str:
+    """``# key: value`` lines for the metadata; nested values as compact JSON."""
+    lines = []
+    for key, value in metadata.items():
+        text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        lines.append(f"# {key}: {text}\n")
+    return "".join(lines)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
+    """CSV with the metadata as leading comment lines."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(csv_header(metadata))
+        frame.to_csv(f, index=False)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    extra = {b"projection": json.dumps(dict(metadata), sort_keys=True).encode()}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+    pq.write_table(table, path)
+
+
+def _write_json(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
+    records = json.loads(frame.to_json(orient="records"))
+    doc = {"metadata": dict(metadata), "data": records}
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+def write_xlsx(
+    frame: pd.DataFrame,
+    path: Path,
+    metadata: Mapping[str, Any],
+    meta_frame: pd.DataFrame | None = None,
+) -> None:
+    """Excel: a ``data`` sheet and a ``meta`` sheet (``meta_frame``, or key/value rows)."""
+    if meta_frame is None:
+        meta_frame = pd.DataFrame(
+            {
+                "key": list(metadata),
+                "value": [
+                    v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))
+                    for v in metadata.values()
+                ],
+            }
+        )
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        frame.to_excel(xl, sheet_name="data", index=False)
+        meta_frame.to_excel(xl, sheet_name="meta", index=False)
+
+
+def _write_netcdf(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
+    import xarray as xr
+
+    if not {"indicator", "year", "value", "unit"} <= set(frame.columns):
+        raise OutputError(f"{path}: netCDF needs the tidy layout (indicator, year, value, unit)")
+    dims = [c for c in frame.columns if c not in ("indicator", "value", "unit")]
+    data = frame.astype({c: str for c in ("scenario", "indicator") if c in frame.columns})
+    units = data.groupby("indicator", sort=False)["unit"].first()
+    array = data.set_index(["indicator", *dims])["value"].to_xarray()
+    ds = xr.Dataset({name: array.sel(indicator=name, drop=True) for name in units.index})
+    for name, unit in units.items():
+        ds[name].attrs["units"] = unit
+    ds.attrs.update(
+        {k: v if isinstance(v, str) else json.dumps(v, sort_keys=True) for k, v in metadata.items()}
+    )
+    ds.to_netcdf(path)
+
+
+_WRITERS: dict[str, Callable[[pd.DataFrame, Path, Mapping[str, Any]], None]] = {
+    "csv": write_csv,
+    "parquet": _write_parquet,
+    "json": _write_json,
+    "xlsx": write_xlsx,
+    "netcdf": _write_netcdf,
+}
 
 
 def _file_mode(target: Path) -> int:

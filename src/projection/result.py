@@ -14,7 +14,7 @@ from .constraints import Violation
 if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Scenario
 
-__all__ = ["Projection", "TIDY_COLUMNS", "concat_frames"]
+__all__ = ["Projection", "TIDY_COLUMNS", "CATEGORICAL", "categorise", "concat_frames"]
 
 #: Columns of the tidy frame, in order.
 TIDY_COLUMNS = ("scenario", "indicator", "year", "value", "unit")
@@ -103,7 +103,13 @@ class Projection:
             },
             columns=list(TIDY_COLUMNS),
         )
-        return frame
+        return categorise(frame)
+
+    def to_iamc(self) -> pd.DataFrame:
+        """The trajectories in the IAMC wide layout (see :mod:`projection.iamc`)."""
+        from .iamc import to_iamc
+
+        return to_iamc([self])
 
     def table(self, years: Iterable[int] | None = None) -> pd.DataFrame:
         """Wide table: one row per indicator, one column per year (default: milestone years)."""
@@ -161,4 +167,20 @@ def concat_frames(projections: Sequence[Projection]) -> pd.DataFrame:
     frames = [p.to_frame() for p in projections]
     if not frames:
         return pd.DataFrame(columns=list(TIDY_COLUMNS))
-    return pd.concat(frames, ignore_index=True)
+    return categorise(pd.concat(frames, ignore_index=True))
+
+
+#: Columns of tidy frames held as pandas categoricals (few distinct labels, many rows).
+CATEGORICAL = ("scenario", "indicator", "unit")
+
+
+def categorise(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its label columns as categoricals, categories in order of appearance.
+
+    ``pd.concat`` of frames whose categoricals differ falls back to ``object``; calling this
+    after a concat restores them.
+    """
+    for col in CATEGORICAL:
+        if col in frame.columns:
+            frame[col] = pd.Categorical(frame[col], categories=pd.unique(frame[col].astype(object)))
+    return frame

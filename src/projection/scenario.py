@@ -163,6 +163,11 @@ class Indicator(_Model):
         description="Growth family: " + ", ".join(sorted(FAMILIES) + [DERIVED]) + "."
     )
     description: str = ""
+    variable: str | None = Field(
+        None,
+        description="Name of the indicator in IAMC exports (default: the indicator's key).",
+        examples=["Transport|EV Sales Share", "Energy|Solar Capacity"],
+    )
     base_year: StrictInt | None = Field(
         None, description="Year at which the trajectory equals `start` (default: horizon start)."
     )
@@ -252,6 +257,9 @@ class Scenario(_Model):
 
     name: NonEmpty
     description: str = ""
+    region: NonEmpty = Field(
+        "World", description="Region the scenario is about (the `region` of IAMC exports)."
+    )
     horizon: Horizon
     report_years: list[StrictInt] | None = Field(
         None, description="Years printed by `projection run`."

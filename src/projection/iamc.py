@@ -1,0 +1,239 @@
+"""The IAMC timeseries layout used by integrated-assessment tools (pyam, the IIASA databases).
+
+One row per ``model, scenario, region, variable, unit`` and one column per year:
+
+* ``model`` is ``projection <version>``;
+* ``scenario`` is the scenario's ``name``;
+* ``region`` is the scenario's ``region`` (default ``World``);
+* ``variable`` is the indicator's ``variable`` (e.g. ``Transport|EV Sales Share``), or its key
+  when the scenario gives none;
+* for an ensemble, each indicator gives a ``|Mean`` row and one row per quantile band, named
+  as in the IPCC AR6 scenario database (``|5th Percentile``, ``|50th Percentile``, ...).
+
+:func:`write_iamc` writes CSV (the run's metadata as leading ``#`` lines: read it with
+``pyam.IamDataFrame(path, comment="#")`` or ``pandas.read_csv(path, comment="#")``) or Excel
+(``data`` and ``meta`` sheets, which pyam reads as data and meta indicators).
+:func:`read_iamc` reads either back into a long frame, e.g. a history for
+:func:`projection.calibrate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import ScenarioError
+from .output import atomic_path, check_destination, check_output_path, write_csv, write_xlsx
+
+__all__ = ["IAMC_COLUMNS", "IAMC_FORMATS", "to_iamc", "write_iamc", "read_iamc", "percentile_name"]
+
+#: The index columns of the IAMC layout, in order.
+IAMC_COLUMNS = ("model", "scenario", "region", "variable", "unit")
+
+#: Extensions an IAMC file can be written to.
+IAMC_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
+
+
+def percentile_name(q: float) -> str:
+    """``0.05`` -> ``'5th Percentile'``, ``0.5`` -> ``'50th Percentile'``, as in IPCC AR6.
+
+    Examples
+    --------
+    >>> [percentile_name(q) for q in (0.01, 0.025, 0.5, 0.95)]
+    ['1st Percentile', '2.5th Percentile', '50th Percentile', '95th Percentile']
+    """
+    p = round(q * 100, 10)
+    if p == int(p):
+        n = int(p)
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix} Percentile"
+    return f"{p:g}th Percentile"
+
+
+def _model() -> str:
+    from . import __version__
+
+    return f"projection {__version__}"
+
+
+def to_iamc(results: Sequence[Any]) -> pd.DataFrame:
+    """Projections and ensembles in the IAMC wide layout.
+
+    Parameters
+    ----------
+    results : sequence of Projection or Ensemble
+
+    Returns
+    -------
+    DataFrame
+        Columns ``model, scenario, region, variable, unit`` then one integer column per year
+        (years a scenario does not project are NaN).
+
+    Examples
+    --------
+    >>> import projection
+    >>> p = projection.run("scenarios/paper-targets.yaml")
+    >>> df = p.to_iamc()
+    >>> df.loc[0, ["scenario", "region", "variable", "unit"]].tolist()
+    ['paper-targets', 'Pakistan', 'Transport|EV Sales Share', '%']
+    >>> round(float(df.loc[0, 2030]), 2) == round(p.value("ev_sales_share", 2030), 2)
+    True
+    """
+    rows: list[dict[Any, Any]] = []
+    for r in results:
+        s = r.scenario
+        years = [int(y) for y in r.years]
+        ensemble = hasattr(r, "bands")
+        computed = r.bands if ensemble else r.values
+        for name in [n for n in s.indicators if n in computed]:  # the file's order
+            ind = s.indicators[name]
+            head = {
+                "model": _model(),
+                "scenario": s.name,
+                "region": s.region,
+                "unit": ind.unit,
+            }
+            variable = ind.variable or name
+            if not ensemble:
+                rows.append({**head, "variable": variable, **dict(zip(years, r.values[name]))})
+                continue
+            rows.append({**head, "variable": f"{variable}|Mean", **dict(zip(years, r.mean[name]))})
+            for k, q in enumerate(r.quantiles):
+                rows.append(
+                    {
+                        **head,
+                        "variable": f"{variable}|{percentile_name(q)}",
+                        **dict(zip(years, r.bands[name][k])),
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=list(IAMC_COLUMNS))
+    year_cols = sorted(c for c in frame.columns if isinstance(c, int))
+    return frame[[*IAMC_COLUMNS, *year_cols]]
+
+
+def _meta_frame(results: Sequence[Any], metadata: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per scenario (pyam's ``meta`` table): how each was produced."""
+    from .metadata import run_metadata
+
+    meta = run_metadata(results)
+    return pd.DataFrame(
+        [
+            {
+                "model": _model(),
+                "scenario": e["name"],
+                "projection_version": meta["projection_version"],
+                "seed": e["seed"],
+                "sampler": e["sampler"],
+                "samples": e["samples"],
+                "scenario_sha256": e["sha256"],
+            }
+            for e in meta["scenarios"]
+        ]
+    )
+
+
+def write_iamc(
+    results: Sequence[Any], path: str | Path, *, metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Write results as an IAMC file (``.csv`` or ``.xlsx``), atomically.
+
+    Parameters
+    ----------
+    results : sequence of Projection or Ensemble
+    path : str or Path
+    metadata : mapping, optional
+        Run metadata; default :func:`projection.metadata.run_metadata` of ``results``.
+
+    Examples
+    --------
+    >>> import projection, pandas as pd, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "results.csv"
+    >>> _ = write_iamc([projection.run("scenarios/baseline.yaml")], out)
+    >>> pd.read_csv(out, comment="#").columns[:6].tolist()
+    ['model', 'scenario', 'region', 'variable', 'unit', '2025']
+    """
+    from .metadata import run_metadata
+
+    check_iamc_path(path)
+    meta = dict(metadata) if metadata is not None else run_metadata(results)
+    frame = to_iamc(results)
+    fmt = IAMC_FORMATS[Path(path).suffix.lower()]
+    with atomic_path(path) as tmp:
+        if fmt == "csv":
+            write_csv(frame, tmp, meta)
+        else:
+            write_xlsx(frame, tmp, meta, meta_frame=_meta_frame(results, meta))
+    return Path(path)
+
+
+def check_iamc_path(path: str | Path) -> str:
+    """Check an IAMC destination before any work: ``.csv`` or ``.xlsx``, directory exists."""
+    fmt = check_destination(path, IAMC_FORMATS, "IAMC format")
+    check_output_path(path)  # the library the format needs
+    return fmt
+
+
+def read_iamc(path: str | Path) -> pd.DataFrame:
+    """Read an IAMC file (``.csv`` or ``.xlsx``, wide layout) into a long frame.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``model, scenario, region, variable, unit, year, value``; rows with no value
+        are dropped.
+
+    Raises
+    ------
+    ScenarioError
+        The file is missing, unreadable or lacks the IAMC columns; a year column that is not
+        a year or a value that is not a number, naming the row.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError("no such file" if not p.exists() else "is not a file", file=str(p))
+    try:
+        if p.suffix.lower() == ".xlsx":
+            wide = pd.read_excel(p, sheet_name="data")
+        else:
+            wide = pd.read_csv(p, comment="#")
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise ScenarioError(f"cannot read as an IAMC file: {err}", file=str(p)) from None
+    wide.columns = [str(c).strip() for c in wide.columns]
+    lower = {c.lower(): c for c in wide.columns}
+    missing = [c for c in IAMC_COLUMNS if c not in lower]
+    if missing:
+        raise ScenarioError(
+            f"not an IAMC file: missing column(s) {', '.join(missing)} "
+            f"(expected {', '.join(IAMC_COLUMNS)}, then one column per year)",
+            file=str(p),
+        )
+    wide = wide.rename(columns={lower[c]: c for c in IAMC_COLUMNS})
+    others = [c for c in wide.columns if c not in IAMC_COLUMNS]
+    bad = [c for c in others if not c.isdigit()]
+    if bad:
+        raise ScenarioError(
+            f"column {bad[0]!r} is not a year (expected {', '.join(IAMC_COLUMNS)}, "
+            "then one column per year)",
+            file=str(p),
+            line=1,
+        )
+    long = wide.melt(id_vars=list(IAMC_COLUMNS), var_name="year", value_name="value")
+    long["year"] = long["year"].astype(int)
+    values = pd.to_numeric(long["value"], errors="coerce")
+    wrong = values.isna() & long["value"].notna()
+    if wrong.any():
+        i = int(np.flatnonzero(wrong.to_numpy())[0])
+        row = long.iloc[i]
+        raise ScenarioError(
+            f"{row['variable']}, {row['year']}: {row['value']!r} is not a number",
+            file=str(p),
+        )
+    long["value"] = values
+    return long.dropna(subset=["value"]).reset_index(drop=True)
+

@@ -292,8 +292,13 @@ def _overview(runs: list[Result]) -> str:
         '<th class="num">constraints violated</th><th class="num">numbers from the paper</th>'
         '<th class="num">assumptions</th><th class="num">other</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>\n"
-        '<p class="muted">For an ensemble, targets are judged on the median trajectory; '
-        "the probability of meeting each is in the scenario's targets table.</p></section>"
+        + (
+            '<p class="muted">For an ensemble, targets met are counted on the median '
+            "trajectory; the probability of meeting each is in the scenario's targets table.</p>"
+            if any(isinstance(r, Ensemble) for r in runs)
+            else ""
+        )
+        + "</section>"
     )
 
 

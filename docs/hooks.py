@@ -346,7 +346,13 @@ def _fields_table(
     for field, prop in schema.get("properties", {}).items():
         description = prop.get("description") or FIELD_NOTES.get(f"{name}.{field}", "")
         if not description:
-            log.warning("scenario reference: no description for %s.%s", name, field)
+            log.warning(
+                "scenario reference: no description for %s.%s: give the pydantic field a "
+                "description (src/projection/scenario.py) or add it to FIELD_NOTES in "
+                "docs/hooks.py",
+                name,
+                field,
+            )
         extra = _constraints(prop)
         if extra:
             description = f"{description} ({', '.join(extra)})".strip()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 import projection
 from projection import ScenarioError, UnitError, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_mapping_loads_and_orders_indicators(mini):
@@ -275,7 +278,36 @@ def test_with_overrides_units_and_list_items(mini):
     )
     assert s.indicators["cap"].resolved()["start"] == 500.0
     assert s.indicators["cap"].milestones[1].year == 2032
-    assert s.indicators["cap"].milestones[1].source.startswith("override:")
+    # the year was overridden, not the value: year_source says so, source is untouched
+    assert s.indicators["cap"].milestones[1].year_source.startswith("override:")
+    assert s.indicators["cap"].milestones[1].source == "assumption: test"
+
+
+def test_an_override_pins_the_value_in_ensembles_too():
+    """`--set` on an uncertain parameter drops its distribution: every member uses the set
+    value. Changing a distribution marks the parameter's source as overridden."""
+    s = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    assert s.indicators["ev_sales_share"].params["rate"].distribution is not None
+    pinned = s.with_overrides(
+        {
+            "indicators.ev_sales_share.params.rate": 0.5,
+            "indicators.ofc_capacity.milestones.0.year": 2027,
+            "indicators.ofc_capacity.milestones.1.value": "5 Tbps",
+            "indicators.ev_sales_share.params.ceiling.distribution.upper": 90,
+        }
+    )
+    ind = pinned.indicators
+    assert ind["ev_sales_share"].params["rate"].distribution is None
+    assert ind["ofc_capacity"].milestones[0].year_distribution is None
+    assert ind["ofc_capacity"].milestones[1].distribution is None
+    assert ind["ofc_capacity"].milestones[1].year_distribution is not None  # year still open
+    ceiling = ind["ev_sales_share"].params["ceiling"]
+    assert ceiling.distribution.upper == 90
+    assert ceiling.source == "override: indicators.ev_sales_share.params.ceiling.distribution.upper=90"
+    e = projection.run(pinned, samples=64, seed=1, keep_samples=True)
+    assert "indicators.ev_sales_share.params.rate" not in e.draws
+    assert "indicators.ofc_capacity.milestones.0.year" not in e.draws
+    assert e.draws["indicators.ev_sales_share.params.ceiling"].max() > 80
 
 
 def test_with_overrides_bad_path_and_bad_value(mini):

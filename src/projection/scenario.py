@@ -365,6 +365,11 @@ class Scenario(_Model):
         ``source`` as an override. Any other path sets that field. List items are addressed
         by index (``indicators.ofc_capacity.milestones.0.year``).
 
+        An override pins what it sets: a parameter's (or milestone value's) ``distribution``
+        and a milestone's ``year_distribution`` are dropped, so an ensemble uses the set value
+        in every member. To change a distribution instead, set it
+        (``indicators.x.params.rate.distribution.upper=0.9``).
+
         Raises
         ------
         ScenarioError
@@ -436,6 +441,8 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     ----------
     source : str, Path, mapping or Scenario
         A YAML/TOML file, a mapping with the same structure, or a Scenario (returned as is).
+        A bare name such as ``"paper-targets"``, when no file of that name exists, is the
+        shipped scenario of that name (see :mod:`projection.catalog`).
 
     Returns
     -------
@@ -448,6 +455,11 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     """
     if isinstance(source, Scenario):
         return source
+    if isinstance(source, str | Path) and not Path(source).exists():
+        from . import catalog
+
+        if catalog.is_name(str(source)):
+            source = catalog.find(str(source))
     doc = load_document(source)
     if doc.file is not None and "name" not in doc.data:
         doc.data["name"] = Path(doc.file).stem
@@ -887,6 +899,7 @@ def _apply_override(data: dict[str, Any], path: str, value: Any) -> None:
         and not isinstance(value, dict)
     ):
         current["value"] = value
+        current.pop("distribution", None)  # an override pins the value, in ensembles too
         if isinstance(value, str) and parse_quantity(value)[1]:
             current.pop("unit", None)
         current["source"] = f"override: {path}={value}"
@@ -903,18 +916,32 @@ def _apply_override(data: dict[str, Any], path: str, value: Any) -> None:
             f"override {path!r}: cannot set a field inside a {type(node).__name__}", path=path
         )
     node[last] = value
+    if last == "value" and isinstance(value, str) and parse_quantity(value)[1]:
+        node.pop("unit", None)  # "5 Tbps" carries its own unit
     _mark_parent_override(data, parts, path, value)
 
 
 def _mark_parent_override(data: dict, parts: list, path: str, value: Any) -> None:
-    """``...params.rate.value=3`` or ``milestones.0.year=2030``: say so in that item's source."""
-    if len(parts) < 2:
+    """``...params.rate.value=3``, ``...rate.distribution.upper=1`` or ``milestones.0.year=2030``:
+    say so in the source of the nearest record holding the field (``year_source`` for a
+    milestone's year), and drop the distribution of what was pinned."""
+    if parts[-1] in ("source", "year_source"):
         return
-    parent = data
+    chain: list[Any] = [data]
     for p in parts[:-1]:
-        parent = parent[p]
-    if isinstance(parent, dict) and "source" in parent and parts[-1] != "source":
-        parent["source"] = f"override: {path}={value}"
+        chain.append(chain[-1][p])
+    for depth in range(len(chain) - 1, 0, -1):
+        record = chain[depth]
+        if isinstance(record, dict) and "source" in record:
+            field = parts[depth]  # the first part below the record
+            if field in ("year", "year_distribution") and "year" in record:
+                record["year_source"] = f"override: {path}={value}"
+            else:
+                record["source"] = f"override: {path}={value}"
+            pinned = {"value": "distribution", "year": "year_distribution"}.get(field)
+            if pinned and depth == len(parts) - 1:
+                record.pop(pinned, None)
+            return
 
 
 def _has(node: Any, key: Any) -> bool:

@@ -30,9 +30,9 @@ from .compare import diff as diff_frames
 from .constraints import check_constraints, format_years
 from .engine import run as run_scenario
 from .exceptions import ProjectionError
-from .output import check_output_path, write_frame
 from .iamc import check_iamc_path, write_iamc
 from .metadata import run_metadata
+from .output import check_output_path, write_frame
 from .result import Projection, categorise, concat_frames
 from .scenario import Scenario, load_scenario, parse_override
 from .solve import solve as solve_target
@@ -382,10 +382,15 @@ def validate(files: FilesArg, set_: SetOpt = None) -> None:
         for s in _load_all(files, set_ or []):
             kinds = [r["kind"] for r in s.sources()]
             typer.echo(
-                f"ok: {s.file or s.name}: scenario {s.name!r}, {len(s.indicators)} indicators, "
-                f"{len(s.targets)} targets; {len(kinds)} numbers: "
-                f"{kinds.count('paper')} from the paper, {kinds.count('assumption')} assumptions"
+                f"ok: {s.file or s.name}: scenario {s.name!r}, "
+                f"{_count(len(s.indicators), 'indicator')}, {_count(len(s.targets), 'target')}; "
+                f"{_count(len(kinds), 'number')}: {kinds.count('paper')} from the paper, "
+                f"{_count(kinds.count('assumption'), 'assumption')}"
             )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 # ------------------------------------------------------------------------------- targets
@@ -773,6 +778,53 @@ def schema() -> None:
     from .scenario import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=1, sort_keys=True))
+
+
+# ------------------------------------------------------------------------ list, init
+
+
+@app.command("list")
+def list_(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv or json.", show_default=True)
+    ] = "table",
+) -> None:
+    """List the scenarios installed with projection; run one by name: projection run NAME."""
+    from .catalog import shipped
+
+    with _guard():
+        _check_format(fmt)
+        rows = pd.DataFrame(
+            [(s.name, s.description, str(s.path)) for s in shipped()],
+            columns=["name", "description", "file"],
+        )
+        if fmt != "table":
+            _emit(rows, fmt)
+            return
+        table = Table()
+        for col in ("name", "description", "file"):
+            table.add_column(col, overflow="fold")
+        for row in rows.itertuples(index=False):
+            table.add_row(*row)
+        console = _console()
+        console.print(table)
+        console.print("run one by name, e.g.: projection run paper-targets")
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Argument(help="Name of the new scenario.", show_default=False)],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default NAME.yaml).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter scenario to NAME.yaml, ready to edit, validate and run."""
+    from .catalog import write_starter
+
+    with _guard():
+        path = write_starter(name, output, force=force)
+        typer.echo(f"wrote {path}; next: projection validate {path} && projection run {path}")
 
 
 # ---------------------------------------------------------------------------------- diff

@@ -60,7 +60,9 @@ def test_other_output_formats_hold_the_same_frame(tmp_path, ext):
     assert r.returncode == 0, r.stderr
     expected = pd.read_csv(csv, comment="#")
     got = (
-        pd.read_parquet(other) if ext == ".parquet" else pd.DataFrame(json.loads(other.read_text())["data"])
+        pd.read_parquet(other)
+        if ext == ".parquet"
+        else pd.DataFrame(json.loads(other.read_text())["data"])
     )
     pd.testing.assert_frame_equal(
         got.reset_index(drop=True), expected, check_dtype=False, check_categorical=False

@@ -66,7 +66,9 @@ def test_ensemble_rows_are_the_mean_and_each_band():
     ind = e.scenario.indicators["ev_sales_share"]
     base = ind.variable
     got = frame.set_index("variable")
-    np.testing.assert_array_equal(got.loc[f"{base}|Mean", years].to_numpy(float), e.mean["ev_sales_share"])
+    np.testing.assert_array_equal(
+        got.loc[f"{base}|Mean", years].to_numpy(float), e.mean["ev_sales_share"]
+    )
     for k, q in enumerate(e.quantiles):
         np.testing.assert_array_equal(
             got.loc[f"{base}|{percentile_name(q)}", years].to_numpy(float),
@@ -77,9 +79,16 @@ def test_ensemble_rows_are_the_mean_and_each_band():
 
 @pytest.mark.parametrize(
     "q, name",
-    [(0.05, "5th Percentile"), (0.5, "50th Percentile"), (0.01, "1st Percentile"),
-     (0.02, "2nd Percentile"), (0.03, "3rd Percentile"), (0.11, "11th Percentile"),
-     (0.975, "97.5th Percentile"), (0.21, "21st Percentile")],
+    [
+        (0.05, "5th Percentile"),
+        (0.5, "50th Percentile"),
+        (0.01, "1st Percentile"),
+        (0.02, "2nd Percentile"),
+        (0.03, "3rd Percentile"),
+        (0.11, "11th Percentile"),
+        (0.975, "97.5th Percentile"),
+        (0.21, "21st Percentile"),
+    ],
 )
 def test_percentile_names_follow_ar6(q, name):
     assert percentile_name(q) == name

@@ -105,18 +105,12 @@ def _metadata_of(path: Path) -> dict:
         return json.loads(path.read_text())["metadata"]
     if ext == ".xlsx":
         kv = pd.read_excel(path, sheet_name="meta").set_index("key")["value"]
-        return {
-            k: (v if k == "projection_version" else _decode(v))
-            for k, v in kv.items()
-        }
+        return {k: (v if k == "projection_version" else _decode(v)) for k, v in kv.items()}
     if ext == ".nc":
         xr = pytest.importorskip("xarray")
         with xr.open_dataset(path) as ds:
             attrs = dict(ds.attrs)
-        return {
-            k: (v if k == "projection_version" else _decode(v))
-            for k, v in attrs.items()
-        }
+        return {k: (v if k == "projection_version" else _decode(v)) for k, v in attrs.items()}
     raise AssertionError(ext)
 
 
@@ -130,9 +124,7 @@ def test_every_output_records_version_seed_sampler_samples_and_hashes(tmp_path, 
     assert m["projection_version"] == projection.__version__
     assert (m["seed"], m["sampler"], m["samples"]) == (9, "mc", 40)
     hashes = {e["name"]: e["sha256"] for e in m["scenarios"]}
-    assert hashes == {
-        s.name: scenario_hash(s) for s in map(projection.load_scenario, files)
-    }
+    assert hashes == {s.name: scenario_hash(s) for s in map(projection.load_scenario, files)}
 
 
 def test_same_run_same_bytes_other_seed_other_metadata(tmp_path):

@@ -236,4 +236,3 @@ def read_iamc(path: str | Path) -> pd.DataFrame:
         )
     long["value"] = values
     return long.dropna(subset=["value"]).reset_index(drop=True)
-

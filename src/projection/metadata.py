@@ -95,4 +95,3 @@ def run_metadata(results: Sequence[Any]) -> dict[str, Any]:
         "samples": common("samples") if entries else 0,
         "scenarios": entries,
     }
-

@@ -1067,9 +1067,47 @@ def _warn_violations(results: list[Projection]) -> None:
             )
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Interrupted(BaseException):
+    """Raised by the signal handler; a BaseException, so that click does not turn it into its
+    own "Aborted!" and every ``except Exception`` lets it through. Cleanup on the way out
+    (``finally`` blocks, :func:`projection.output.atomic_path`) removes temporary files."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    raise _Interrupted(signum)
+
+
 def main() -> None:
-    """Entry point of the ``projection`` console script."""
-    app()
+    """Entry point of the ``projection`` console script.
+
+    Ctrl-C (SIGINT) and SIGTERM stop a run promptly with one line on stderr and exit code
+    130 (143 for SIGTERM); no output file is left half-written.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        app()
+    except _Interrupted as stop:
+        if _state["debug"]:
+            raise
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while we print
+        sys.stderr.write(
+            ("\n" if sys.stderr.isatty() else "")  # after the terminal's "^C"
+            + "error: interrupted"
+            + (" (Ctrl-C)" if stop.signum == signal.SIGINT else " (SIGTERM)")
+            + "; no partial output file was left\n"
+        )
+        sys.exit(EXIT_INTERRUPTED if stop.signum == signal.SIGINT else EXIT_TERMINATED)
 
 
 __all__ = ["app", "main", "format_value"]

@@ -312,18 +312,35 @@ def run_ensemble(
 
         remote = client.scatter(scenario, broadcast=True)
         futures = [client.submit(_block, remote, plan, b, pure=False) for b in range(n_blocks)]
-        for future in as_completed(futures):
-            record(future.result())
+        try:
+            for future in as_completed(futures):
+                record(future.result())
+        except BaseException:  # Ctrl-C or an error: do not leave the cluster working
+            client.cancel(futures)
+            raise
     elif workers > 1 and n_blocks > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, n_blocks)) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(workers, n_blocks), initializer=_worker_init)
+        try:
             for stats in pool.map(
                 _block, [scenario] * n_blocks, [plan] * n_blocks, range(n_blocks)
             ):
                 record(stats)
+        except BaseException:  # Ctrl-C: drop the blocks not started; running ones finish
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     else:
         for b in range(n_blocks):
             record(_block(scenario, plan, b))
     return _combine(scenario, plan, qs, blocks, sampler, seed)
+
+
+def _worker_init() -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops the run (no tracebacks
+    from every worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ Safety
 * YAML is read with :class:`yaml.SafeLoader` only: ``!!python/object`` and every other custom
   tag is refused, so no scenario file can run code.
 * Duplicate keys are errors (plain YAML silently keeps the last one).
-* Files above :data:`MAX_FILE_BYTES` and documents with more than :data:`MAX_NODES` nodes after
-  alias expansion are refused (a "billion laughs" file fails fast).
+* Files above :data:`MAX_FILE_BYTES`, documents with more than :data:`MAX_NODES` nodes after
+  alias expansion (a "billion laughs" file fails fast, without expanding anything) and
+  nesting deeper than :data:`MAX_DEPTH` are refused.
 
 ``extends``
 -----------
@@ -33,10 +34,12 @@ import yaml
 
 from .exceptions import ScenarioError
 
-__all__ = ["Document", "load_document", "merge", "MAX_FILE_BYTES", "MAX_NODES"]
+__all__ = ["Document", "load_document", "merge", "MAX_FILE_BYTES", "MAX_NODES", "MAX_DEPTH"]
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
+#: Deepest nesting of mappings and lists accepted (a scenario needs about 8 levels).
+MAX_DEPTH = 32
 MAX_EXTENDS_DEPTH = 20
 
 Path_ = tuple[str | int, ...]
@@ -214,6 +217,8 @@ def _read_file(path: Path) -> Document:
 def _read_toml(text: str, name: str) -> Document:
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise _too_deep(name) from None
     except tomllib.TOMLDecodeError as err:
         # tomllib: "Invalid value (at line 3, column 7)"
         msg = str(err)
@@ -281,6 +286,8 @@ def _read_yaml(text: str, name: str) -> Document:
         raise ScenarioError(f"YAML: {problem}", file=name, line=line, col=col) from None
     except yaml.YAMLError as err:
         raise ScenarioError(f"YAML: {err}", file=name) from None
+    except RecursionError:  # the composer recurses once per level, before we can count
+        raise _too_deep(name) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -302,6 +309,8 @@ def _walk_positions(node, path: Path_, out: dict, name: str, count: list[int]) -
             line=node.start_mark.line + 1,
         )
     out.setdefault(path, (name, node.start_mark.line + 1, node.start_mark.column + 1))
+    if len(path) > MAX_DEPTH:
+        raise _too_deep(name, node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = (
@@ -318,8 +327,21 @@ def _walk_positions(node, path: Path_, out: dict, name: str, count: list[int]) -
             _walk_positions(item, path + (i,), out, name, count)
 
 
+def _too_deep(name: str | None, line: int | None = None, col: int | None = None) -> ScenarioError:
+    return ScenarioError(
+        f"nested deeper than {MAX_DEPTH} levels (refused; a scenario needs about 8)",
+        file=name,
+        line=line,
+        col=col,
+    )
+
+
 def _check_finite_tree(data: Any, name: str | None, positions: dict, path: Path_ = ()) -> Any:
-    """Refuse ``.nan``/``.inf`` anywhere; return ``data`` unchanged."""
+    """Refuse ``.nan``/``.inf`` anywhere and nesting deeper than :data:`MAX_DEPTH`; return
+    ``data`` unchanged."""
+    if len(path) > MAX_DEPTH:
+        pos = positions.get(path)
+        raise _too_deep(name, pos[1] if pos else None, pos[2] if pos else None)
     if isinstance(data, float) and not math.isfinite(data):
         pos = positions.get(path)
         raise ScenarioError(

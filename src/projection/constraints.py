@@ -106,11 +106,18 @@ class Comparison:
         ``margin`` is negative where the constraint is violated beyond :data:`RTOL`.
         """
         left = self.lhs.evaluate(env)
-        right = self.rhs.evaluate(env).to(left.units)
-        lv = np.asarray(left.magnitude, dtype=float)
-        rv = np.asarray(right.magnitude, dtype=float)
-        lv, rv = np.broadcast_arrays(lv, rv)
-        room = rv - lv if self.op in ("<=", "<") else lv - rv
+        with np.errstate(all="ignore"):  # overflow is caught below, as a non-finite value
+            right = self.rhs.evaluate(env).to(left.units)
+            lv = np.asarray(left.magnitude, dtype=float)
+            rv = np.asarray(right.magnitude, dtype=float)
+            lv, rv = np.broadcast_arrays(lv, rv)
+            room = rv - lv if self.op in ("<=", "<") else lv - rv
+        if not (np.isfinite(rv).all() and np.isfinite(room).all()):
+            raise ExpressionError(
+                f"cannot compare the two sides of {self.text!r} in "
+                f"{_unit_text(left) or 'dimensionless'!r}: "
+                "the difference is too large (not finite; check the magnitudes of its inputs)"
+            )
         return lv, rv, room, _unit_text(left)
 
     def violated(self, lhs: np.ndarray, rhs: np.ndarray, margin: np.ndarray) -> np.ndarray:

@@ -68,7 +68,10 @@ class _Dist(BaseModel):
         gives an infinite value (a normal's ppf(0) is -inf).
         """
         u = np.clip(np.asarray(u, dtype=float), _U_MIN, 1.0 - _U_MIN)
-        return np.asarray(self.frozen().ppf(u), dtype=float)
+        with np.errstate(all="ignore"):
+            # a value too large for a float (a lognormal with sigma 1000) comes back as inf,
+            # without a warning; the family's domain check then refuses it, by name
+            return np.asarray(self.frozen().ppf(u), dtype=float)
 
     def median(self) -> float:
         """The median: the point value when a parameter gives no ``value``."""
@@ -89,6 +92,11 @@ def _finite(*pairs: tuple[str, float]) -> None:
 def _ordered(low: float, high: float, what: str = "lower < upper") -> None:
     if not low < high:
         raise ValueError(f"bounds must be ordered, {what} (got lower={low:g}, upper={high:g})")
+    if not math.isfinite(high - low):  # e.g. -1e308 .. 1e308: the width overflows
+        raise ValueError(
+            f"bounds are too far apart: upper - lower must be a finite number "
+            f"(got lower={low:g}, upper={high:g})"
+        )
 
 
 class Uniform(_Dist):
@@ -141,6 +149,13 @@ class TruncNormal(_Dist):
         if not self.sd > 0:
             raise ValueError(f"sd must be positive (got {self.sd:g})")
         _ordered(self.lower, self.upper)
+        a, b = ((x - self.mean) / self.sd for x in (self.lower, self.upper))
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise ValueError(
+                f"bounds are too many sd from the mean: (bound - mean) / sd must be finite "
+                f"(got mean={self.mean:g}, sd={self.sd:g}, lower={self.lower:g}, "
+                f"upper={self.upper:g})"
+            )
         return self
 
     def frozen(self):
@@ -252,6 +267,7 @@ class Choice(_Dist):
         weights = (
             np.ones(len(values)) if self.weights is None else np.asarray(self.weights, float)[order]
         )
+        weights = weights / weights.max()  # 1e308 + 1e308 would overflow
         return values, np.cumsum(weights) / weights.sum()
 
     def frozen(self):

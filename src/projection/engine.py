@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .constraints import Violation
-from .exceptions import ParameterError, ScenarioError
+from .exceptions import ExpressionError, ParameterError, ScenarioError
 from .models import DERIVED, get_family
 from .result import Projection
 from .sampling import Uncertain, uncertain_parameters
@@ -185,7 +185,17 @@ def _evaluate(
                 result = scenario.expression(name).evaluate(env)
             except ScenarioError as err:  # e.g. a division by zero in these values
                 raise scenario.locate(err, f"indicators.{name}.expression") from None
-            magnitude = np.asarray(result.to(ind.unit).magnitude, dtype=float)
+            with np.errstate(all="ignore"):  # e.g. 1e307 GW/MW in ppm overflows
+                magnitude = np.asarray(result.to(ind.unit).magnitude, dtype=float)
+            if not np.isfinite(magnitude).all():
+                raise scenario.locate(
+                    ExpressionError(
+                        f"the value of {scenario.expression(name).text!r} is too large to "
+                        f"express in {ind.unit or 'dimensionless'!r} (not finite; check the "
+                        "magnitudes of its inputs)"
+                    ),
+                    f"indicators.{name}.expression",
+                )
             shape = magnitude.shape[:-1] + years.shape if magnitude.ndim > 1 else years.shape
             out = np.broadcast_to(magnitude, shape).copy()
         else:
@@ -237,7 +247,10 @@ def _violations(
     for cid, constraint in scenario.constraints.items():
         comparison = scenario.comparison(cid)
         env = {n: Quantity(values[n], scenario.indicators[n].unit) for n in comparison.names}
-        lhs, rhs, margin, unit = comparison.margin(env)
+        try:
+            lhs, rhs, margin, unit = comparison.margin(env)
+        except ScenarioError as err:  # e.g. a side that overflows in these values
+            raise scenario.locate(err, f"constraints.{cid}.expression") from None
         lhs, rhs, margin = (np.broadcast_to(a, years.shape) for a in (lhs, rhs, margin))
         bad = comparison.violated(lhs, rhs, margin)
         if bad.any():

@@ -36,7 +36,7 @@ from .output import check_output_path, write_frame
 from .result import Projection, categorise, concat_frames
 from .scenario import Scenario, load_scenario, parse_override
 from .solve import solve as solve_target
-from .targets import MET, evaluate_targets
+from .targets import MET, evaluate_targets, format_probability
 
 app = typer.Typer(
     name="projection",
@@ -974,7 +974,7 @@ def _targets_table(rows: pd.DataFrame, *, with_gap: bool) -> Table:
             ]
         if ensemble:
             cells += [
-                f"{r.probability:.3f} ± {r.probability_se:.3f}",
+                format_probability(r.probability, r.probability_se, r.samples),
                 f"{_year(r.first_year_median)} [{_year(r.first_year_p05)}, {_year(r.first_year_p95)}]",
             ]
         table.add_row(*cells)

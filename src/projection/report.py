@@ -45,7 +45,7 @@ from .exceptions import ProjectionError
 from .output import atomic_path, check_destination
 from .result import Projection
 from .scenario import Scenario, source_kind
-from .targets import MET, MISSED, NOT_REACHED, evaluate_targets
+from .targets import MET, MISSED, NOT_REACHED, evaluate_targets, format_probability
 
 __all__ = ["REPORT_FORMATS", "check_report_path", "report", "write_report"]
 
@@ -448,7 +448,8 @@ def _targets_table(r: Result) -> str:
         ]
         if ensemble:
             cells.append(
-                f'<td class="num probability">{t.probability:.3f} ± {t.probability_se:.3f}</td>'
+                '<td class="num probability">'
+                f"{_e(format_probability(t.probability, t.probability_se, t.samples))}</td>"
             )
             cells.append(
                 f'<td class="num">{_year(t.first_year_median)}<span class="sub">90 %: '
@@ -468,7 +469,8 @@ def _targets_table(r: Result) -> str:
         notes.append(
             f"Status, first year and gap describe the median trajectory. P(met) is the share of "
             f"the {r.n:,} members that meet the target in its year, with its Monte Carlo "
-            "standard error; the members' first year is their median, with its 90 % interval "
+            "standard error (when all or none of them do, the 95 % bound 3/n instead); the "
+            "members' first year is their median, with its 90 % interval "
             "(never: not within the horizon)."
         )
     return (

@@ -27,10 +27,13 @@ For an ensemble (:class:`~projection.ensemble.Ensemble`) ``projected``, ``status
 
 ========================  ===========================================================
 ``probability``           share of members that meet the target in its year
-``probability_se``        its Monte Carlo standard error, ``sqrt(p (1 - p) / n)``
+``probability_se``        its Monte Carlo standard error, ``sqrt(p (1 - p) / n)`` (0 when
+                          every member or none meets the target; then
+                          :func:`format_probability` states the 95 % bound ``3 / n``)
 ``first_year_median``     median over members of the first year reached
 ``first_year_p05``,       5 % and 95 % quantiles of it (the 90 % interval); empty
 ``first_year_p95``        where that quantile of members never reaches it in the horizon
+``samples``               the number of members ``n``
 ========================  ===========================================================
 
 A bound holds when it does within a relative tolerance of :data:`~projection.constraints.RTOL`
@@ -39,6 +42,7 @@ A bound holds when it does within a relative tolerance of :data:`~projection.con
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -55,6 +59,7 @@ __all__ = [
     "MISSED",
     "NOT_REACHED",
     "holds",
+    "format_probability",
 ]
 
 MET = "met"
@@ -67,6 +72,7 @@ ENSEMBLE_COLUMNS = (
     "first_year_median",
     "first_year_p05",
     "first_year_p95",
+    "samples",
 )
 
 TARGET_COLUMNS = (
@@ -192,4 +198,31 @@ def _probabilities(e: Any, tid: str) -> dict[str, Any]:
         "first_year_median": year(0.5),
         "first_year_p05": year(0.05),
         "first_year_p95": year(0.95),
+        "samples": int(e.n),
     }
+
+
+def format_probability(p: float, se: float, n: int) -> str:
+    """``p`` with its standard error, or with the 95 % bound when ``p`` is 0 or 1.
+
+    A standard error of 0 would claim certainty that ``n`` members cannot give: when no member
+    (or every member) meets a target, the share that would in the population is below ``3 / n``
+    (above ``1 - 3 / n``) at 95 % confidence (the "rule of three").
+
+    Examples
+    --------
+    >>> format_probability(0.594, 0.0156, 1000)
+    '0.594 ± 0.016'
+    >>> format_probability(1.0, 0.0, 1000), format_probability(0.0, 0.0, 200)
+    ('1.000 (> 0.997)', '0.000 (< 0.015)')
+    >>> format_probability(1.0, 0.0, 10_000)
+    '1.000 (> 0.9997)'
+    """
+    if n and (p >= 1.0 or p <= 0.0):
+        bound = min(3.0 / n, 1.0)
+        digits = max(3, math.ceil(-math.log10(bound)))  # enough to show that it is not 0 or 1
+        scale = 10**digits
+        if p >= 1.0:  # rounded down, towards the conservative side
+            return f"1.000 (> {math.floor((1.0 - bound) * scale) / scale:.{digits}f})"
+        return f"0.000 (< {math.ceil(bound * scale) / scale:.{digits}f})"
+    return f"{p:.3f} ± {se:.3f}"

@@ -24,6 +24,7 @@ never inherited: a child that does not name itself is named after its file.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -203,15 +204,31 @@ def _read_file(path: Path) -> Document:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
+        line, col = _byte_place(raw, err.start)
+        utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
         raise ScenarioError(
-            f"not a UTF-8 text file (byte {err.start}: {raw[err.start : err.start + 1]!r})",
+            f"not a UTF-8 text file: {'UTF-16' if utf16 else 'byte ' + hex(raw[err.start])} "
+            "(expected a YAML or TOML text file in UTF-8; save it as UTF-8)",
             file=name,
+            line=line,
+            col=col,
         ) from None
     if "\x00" in text:
-        raise ScenarioError("binary file (contains NUL bytes), not a scenario file", file=name)
+        line, col = _byte_place(raw, raw.index(b"\x00"))
+        raise ScenarioError(
+            "binary file: contains NUL bytes (expected a YAML or TOML text file)",
+            file=name,
+            line=line,
+            col=col,
+        )
     if path.suffix.lower() == ".toml":
         return _read_toml(text, name)
     return _read_yaml(text, name)
+
+
+def _byte_place(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in bytes) of ``raw[offset]``."""
+    return raw.count(b"\n", 0, offset) + 1, offset - raw.rfind(b"\n", 0, offset)
 
 
 def _read_toml(text: str, name: str) -> Document:
@@ -237,7 +254,77 @@ def _read_toml(text: str, name: str) -> Document:
             "empty scenario file (expected a mapping with `name`, `horizon`, `indicators`)",
             file=name,
         )
-    return Document(data=_check_finite_tree(data, name, {}), file=name)
+    positions = _toml_positions(text, name)
+    return Document(data=_check_finite_tree(data, name, positions), positions=positions, file=name)
+
+
+_TOML_MASK = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*'
+)
+_TOML_BARE = r'(?:[A-Za-z0-9_-]+|"[^"\n]*"|\'[^\'\n]*\')'
+_TOML_TOKEN = re.compile(
+    rf"(?P<key>{_TOML_BARE}(?:\s*\.\s*{_TOML_BARE})*)\s*=(?!=)|(?P<punct>[{{}}\[\],])"
+)
+_TOML_HEADER = re.compile(r"\s*(\[\[?)\s*(?P<key>[^\[\]]+?)\s*\]\]?\s*$")
+
+
+def _toml_positions(text: str, name: str) -> dict[Path_, Position]:
+    """Where each key of a TOML document stands: tables, keys, inline tables and arrays.
+
+    tomllib gives no positions, so this scans the text (strings and comments blanked out,
+    columns kept). It is best effort: a field it misses is located at its nearest ancestor.
+    """
+
+    def blank(m: re.Match) -> str:
+        t = m.group()
+        if t.startswith("#"):
+            return " " * len(t)
+        q = 3 if t[:3] in ('"""', "'''") else 1
+        return t[:q] + re.sub(r"[^\n]", " ", t[q:-q]) + t[-q:]
+
+    out: dict[Path_, Position] = {}
+    table: Path_ = ()
+    tables_seen: dict[Path_, int] = {}
+    stack: list[list] = []  # open inline tables ["t", path] and arrays ["a", path, index]
+    last: Path_ = ()
+    masked = _TOML_MASK.sub(blank, text).splitlines()
+    for number, (raw, line) in enumerate(zip(text.splitlines(), masked), start=1):
+        header = None if stack else _TOML_HEADER.match(line)
+        if header:
+            keys = _toml_key(raw[header.start("key") : header.end("key")])
+            if header.group(1) == "[[":
+                tables_seen[keys] = tables_seen.get(keys, -1) + 1
+                keys = keys + (tables_seen[keys],)
+            table = keys
+            for cut in range(1, len(keys) + 1):
+                out.setdefault(keys[:cut], (name, number, header.start("key") + 1))
+            continue
+        for tok in _TOML_TOKEN.finditer(line):
+            top = stack[-1] if stack else None
+            here = (name, number, tok.start() + 1)
+            if tok.group("key"):
+                base = table if top is None else top[1]
+                last = base + _toml_key(raw[tok.start("key") : tok.end("key")])
+                for cut in range(len(base) + 1, len(last) + 1):
+                    out.setdefault(last[:cut], here)
+                continue
+            punct = tok.group("punct")
+            if punct in "{[":
+                path = top[1] + (top[2],) if top is not None and top[0] == "a" else last
+                out.setdefault(path, here)
+                stack.append(["t", path] if punct == "{" else ["a", path, 0])
+            elif punct in "}]":
+                if stack:
+                    stack.pop()
+            elif top is not None and top[0] == "a":
+                top[2] += 1
+    return out
+
+
+def _toml_key(text: str) -> Path_:
+    """``a."b.c".d`` -> ``("a", "b.c", "d")``."""
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)', text)
+    return tuple(next(p for p in groups if p) if any(groups) else "" for groups in parts)
 
 
 class _Loader(yaml.SafeLoader):
@@ -265,7 +352,18 @@ class _Loader(yaml.SafeLoader):
 
 
 def _read_yaml(text: str, name: str) -> Document:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # checks the characters: a control character is refused here
+    except yaml.reader.ReaderError as err:
+        before = text[: err.position]
+        line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+        raise ScenarioError(
+            f"YAML: unacceptable character #x{err.character:04x} (special characters are not "
+            "allowed)",
+            file=name,
+            line=line,
+            col=col,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -285,7 +383,7 @@ def _read_yaml(text: str, name: str) -> Document:
         col = mark.column + 1 if mark else None
         raise ScenarioError(f"YAML: {problem}", file=name, line=line, col=col) from None
     except yaml.YAMLError as err:
-        raise ScenarioError(f"YAML: {err}", file=name) from None
+        raise ScenarioError(f"YAML: {' '.join(str(err).split())}", file=name) from None
     except RecursionError:  # the composer recurses once per level, before we can count
         raise _too_deep(name) from None
     finally:
@@ -312,12 +410,25 @@ def _walk_positions(node, path: Path_, out: dict, name: str, count: list[int]) -
     if len(path) > MAX_DEPTH:
         raise _too_deep(name, node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
         for key_node, value_node in node.value:
             key = (
                 key_node.value
                 if isinstance(key_node, yaml.ScalarNode)
                 else str(key_node.start_mark)
             )
+            if isinstance(key_node, yaml.ScalarNode) and key != "<<":
+                mark = key_node.start_mark
+                if (key_node.tag, key) in seen:
+                    raise ScenarioError(
+                        f"duplicate key {key!r} (first defined on line {seen[key_node.tag, key]};"
+                        " expected each key once: YAML would silently keep the last)",
+                        file=name,
+                        line=mark.line + 1,
+                        col=mark.column + 1,
+                        path=dotted(path + (key,)),
+                    )
+                seen[key_node.tag, key] = mark.line + 1
             out.setdefault(
                 path + (key,), (name, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             )

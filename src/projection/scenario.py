@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -55,7 +56,19 @@ MAX_HORIZON_YEARS = 1000
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 Number = float | int
-ValueField = Annotated[Number | str, Field(union_mode="left_to_right")]
+
+
+def _not_bool(value: Any) -> Any:
+    """YAML reads ``yes``/``no``/``on``/``off`` as booleans: never take one for 1 or 0."""
+    if isinstance(value, bool):
+        raise ValueError(
+            f"got the boolean {str(value).lower()} (expected a number or a quantity such as "
+            "'4 Tbps'; YAML reads yes/no/on/off as booleans)"
+        )
+    return value
+
+
+ValueField = Annotated[Number | str, Field(union_mode="left_to_right"), BeforeValidator(_not_bool)]
 
 
 def source_kind(source: str) -> str:
@@ -517,6 +530,13 @@ def _from_pydantic(err: ValidationError, doc: Document) -> ScenarioError:
         msg = f"unknown key {loc[-1]!r}{hint} ({expected})"
     elif kind == "missing":
         msg = f"missing required key {loc[-1]!r}"
+    elif kind == "literal_error":
+        msg = f"got {_short(inp)} (expected {first.get('ctx', {}).get('expected', msg)})"
+    elif kind in _EXPECTED:
+        what = _EXPECTED[kind]
+        if loc and loc[-1] in _UNION_FIELDS:
+            what = "a number or a quantity such as '4 Tbps'"
+        msg = f"wrong type: got {type(inp).__name__} {_short(inp)} (expected {what})"
     elif kind.startswith(
         ("int_", "float_", "string_", "dict_", "list_", "model_", "literal_", "bool_")
     ):
@@ -525,6 +545,22 @@ def _from_pydantic(err: ValidationError, doc: Document) -> ScenarioError:
         msg = msg.removeprefix("Value error, ")
     return doc.error(msg, loc)
 
+
+# pydantic error type -> what was expected, in the words of a scenario file
+_EXPECTED = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text",
+    "dict_type": "a mapping of names to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+    "list_type": "a list",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
 
 _UNION_TAGS = {"int", "float", "str", "bool"}
 
@@ -627,7 +663,10 @@ def _check(s: Scenario) -> None:
     try:
         s._order = tuple(dependency_order(graph))
     except ExpressionError as err:
-        raise err.located(path="indicators") from None
+        # "cycle between derived indicators: a -> b -> a": point at a's expression
+        first = err.message.rpartition(": ")[2].split(" -> ")[0]
+        where = f"indicators.{first}.expression" if first in s.indicators else "indicators"
+        raise err.located(path=where) from None
     for y in s.report_years or []:
         if y not in s.years:
             raise ScenarioError(
@@ -650,10 +689,17 @@ def _check(s: Scenario) -> None:
                 path=f"{where}.year",
             )
         key = t.bound[0]
+        unit = s.indicators[t.indicator].unit
         try:
-            t.required(s.indicators[t.indicator].unit)
+            required = t.required(unit)
         except UnitError as err:
             raise err.located(path=f"{where}.{key}") from None
+        if is_share(unit) and not 0.0 <= required * conversion_factor(unit, "") <= 1.0:
+            raise ScenarioError(
+                f"a share can never be {_written(t.bound[1], t.unit)} "
+                "(expected a value between 0 and 100 %)",
+                path=f"{where}.{key}",
+            )
     for cid, c in s.constraints.items():
         where = f"constraints.{cid}.expression"
         try:
@@ -732,7 +778,7 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
             and not (0.0 <= value * conversion_factor(ind.unit, "") <= 1.0)
         ):
             raise ScenarioError(
-                f"a share must lie between 0 and 100 % (got {param.value}{' ' + param.unit if param.unit else ''})",
+                f"a share must lie between 0 and 100 % (got {_written(param.value, param.unit)})",
                 path=f"{where}.params.{pname}",
             )
         if param.distribution is not None:
@@ -753,7 +799,19 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
                 raise err.located(path=f"{where}.milestones.{i}") from None
             if share and not (0.0 <= v * conversion_factor(ind.unit, "") <= 1.0):
                 raise ScenarioError(
-                    "a share must lie between 0 and 100 %", path=f"{where}.milestones.{i}.value"
+                    f"a share must lie between 0 and 100 % (got {_written(m.value, m.unit)})",
+                    path=f"{where}.milestones.{i}.value",
+                )
+            if v < 0:
+                raise ScenarioError(
+                    f"negative milestone value {_written(m.value, m.unit)} (expected a value >= 0)",
+                    path=f"{where}.milestones.{i}.value",
+                )
+            if i and m.year <= ind.milestones[i - 1].year:
+                raise ScenarioError(
+                    f"milestone year {m.year} does not come after the one before, "
+                    f"{ind.milestones[i - 1].year} (expected milestones in increasing years)",
+                    path=f"{where}.milestones.{i}.year",
                 )
             if m.distribution is not None:
                 cap = 1.0 / conversion_factor(ind.unit, "") if share else None
@@ -781,6 +839,13 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
             path = f"{where}.params"
         raise ScenarioError(err.message, path=path) from None
     return set()
+
+
+def _written(value: Any, unit: str | None) -> str:
+    """A value as the file wrote it: ``150 %``, ``'4 Tbps'`` -> ``4 Tbps``."""
+    if isinstance(value, float):
+        value = f"{value:g}"
+    return f"{value} {unit}" if unit and value is not None else str(value)
 
 
 def _check_support(

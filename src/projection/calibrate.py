@@ -212,9 +212,24 @@ def _rows_from_csv(path: Path) -> tuple[list[_Row], str, str, str]:
         what = "is a directory" if path.is_dir() else "not found"
         raise ScenarioError(f"history file {what} (expected a CSV file 'year,value')", file=file)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"cannot read the history file ({err})", file=file) from None
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError(f"cannot read the history file ({err.strerror})", file=file) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            f"not a UTF-8 text file: byte {hex(raw[err.start])} "
+            "(expected a CSV file 'year,value' in UTF-8; save it as UTF-8)",
+            file=file,
+            line=raw.count(b"\n", 0, err.start) + 1,
+        ) from None
+    if "\x00" in text:
+        raise ScenarioError(
+            "binary file: contains NUL bytes (expected a CSV file 'year,value')",
+            file=file,
+            line=text.count("\n", 0, text.index("\x00")) + 1,
+        )
     unit = ""
     source: list[str] = []
     header: list[str] | None = None

@@ -185,11 +185,18 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
 def _read_file(path: Path) -> Document:
     name = str(path)
     if path.is_dir():
-        raise ScenarioError("is a directory, not a scenario file", file=name)
+        raise ScenarioError(
+            "is a directory, not a scenario file (expected a .yaml, .yml or .toml file)",
+            file=name,
+        )
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ScenarioError("file not found", file=name) from None
+        raise ScenarioError(
+            "file not found (expected a scenario file, or the name of a shipped scenario: "
+            "see `projection list`)",
+            file=name,
+        ) from None
     except OSError as err:
         raise ScenarioError(f"cannot read file ({err.strerror})", file=name) from None
     if size > MAX_FILE_BYTES:

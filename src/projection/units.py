@@ -140,7 +140,7 @@ def parse_quantity(value: object, unit: str | None = None) -> tuple[float, str]:
             f"expected a number or a quantity such as '4 Tbps', got {type(value).__name__}"
         )
     if not math.isfinite(magnitude):
-        raise UnitError(f"value must be finite, got {magnitude!r}")
+        raise UnitError(f"value must be finite, got {magnitude!r} (expected a finite number)")
     parse_unit(text_unit)  # validate
     return magnitude, text_unit.strip()
 

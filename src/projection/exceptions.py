@@ -86,14 +86,22 @@ class ScenarioError(ProjectionError, ValueError):
     def __str__(self) -> str:
         place = ""
         if self.file:
-            place = self.file
+            place = _printable(self.file)
             if self.line:
                 place += f":{self.line}"
                 if self.col:
                     place += f":{self.col}"
             place += ": "
-        field = f"{self.path}: " if self.path else ""
+        field = f"{_printable(self.path)}: " if self.path else ""
         return f"{place}{field}{self.message}"
+
+
+def _printable(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (a key or file name
+    holding ``\r`` must not split the one-line message)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class UnitError(ScenarioError):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -256,6 +257,8 @@ def _read_toml(text: str, name: str) -> Document:
             except ValueError:
                 pass
         raise ScenarioError(f"TOML syntax error: {msg}", file=name, line=line, col=col) from None
+    except ValueError as err:  # not a TOMLDecodeError: an integer of more than 4300 digits
+        raise ScenarioError(f"TOML: cannot read a value ({_first_line(err)})", file=name) from None
     if not data:
         raise ScenarioError(
             "empty scenario file (expected a mapping with `name`, `horizon`, `indicators`)",
@@ -391,6 +394,10 @@ def _read_yaml(text: str, name: str) -> Document:
         raise ScenarioError(f"YAML: {problem}", file=name, line=line, col=col) from None
     except yaml.YAMLError as err:
         raise ScenarioError(f"YAML: {' '.join(str(err).split())}", file=name) from None
+    except ScenarioError:  # already located (empty file, duplicate key, too many values)
+        raise
+    except ValueError as err:  # e.g. an integer of more than 4300 digits
+        raise ScenarioError(f"YAML: cannot read a value ({_first_line(err)})", file=name) from None
     except RecursionError:  # the composer recurses once per level, before we can count
         raise _too_deep(name) from None
     finally:
@@ -454,16 +461,26 @@ def _too_deep(name: str | None, line: int | None = None, col: int | None = None)
     )
 
 
+def _first_line(err: Exception) -> str:
+    """The first sentence of an exception's message, for a one-line error."""
+    return (
+        str(err).split(";")[0].strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    )
+
+
 def _check_finite_tree(data: Any, name: str | None, positions: dict, path: Path_ = ()) -> Any:
     """Refuse ``.nan``/``.inf`` anywhere and nesting deeper than :data:`MAX_DEPTH`; return
     ``data`` unchanged."""
     if len(path) > MAX_DEPTH:
         pos = positions.get(path)
         raise _too_deep(name, pos[1] if pos else None, pos[2] if pos else None)
-    if isinstance(data, float) and not math.isfinite(data):
+    too_large = isinstance(data, int) and abs(data) > sys.float_info.max  # e.g. 10**400
+    if too_large or (isinstance(data, float) and not math.isfinite(data)):
         pos = positions.get(path)
         raise ScenarioError(
-            f"non-finite number {data!r} (expected a finite number)",
+            "number too large (at most about 1.8e308)"
+            if too_large
+            else f"non-finite number {data!r} (expected a finite number)",
             file=name,
             line=pos[1] if pos else None,
             col=pos[2] if pos else None,

@@ -53,6 +53,7 @@ __all__ = [
 
 SOURCE_KINDS = ("paper", "assumption", "definition", "calibrated", "override", "data")
 MAX_HORIZON_YEARS = 1000
+MAX_YEAR = 1_000_000
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 Number = float | int
@@ -640,6 +641,13 @@ def _check(s: Scenario) -> None:
         raise ScenarioError(
             f"step must be a positive number of years (got {h.step})", path="horizon.step"
         )
+    for key in ("start", "end"):  # years are computed as floats: keep them exact
+        if abs(getattr(h, key)) > MAX_YEAR:
+            raise ScenarioError(
+                f"year {getattr(h, key)} is out of range (expected a calendar year between "
+                f"-{MAX_YEAR} and {MAX_YEAR})",
+                path=f"horizon.{key}",
+            )
     if h.end < h.start:
         raise ScenarioError(
             f"end ({h.end}) is before start ({h.start}) (expected end >= start)", path="horizon.end"

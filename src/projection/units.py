@@ -126,7 +126,10 @@ def parse_quantity(value: object, unit: str | None = None) -> tuple[float, str]:
     if isinstance(value, bool):
         raise UnitError(f"expected a number or a quantity such as '4 Tbps', got {value!r}")
     if isinstance(value, (int, float)):
-        magnitude = float(value)
+        try:
+            magnitude = float(value)
+        except OverflowError:  # an int such as 10**400
+            raise UnitError("number is too large (at most about 1.8e308)") from None
         text_unit = unit or ""
     elif isinstance(value, str):
         magnitude, text_unit = _split_number(value)

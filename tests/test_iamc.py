@@ -185,3 +185,55 @@ def test_pyam_loads_the_export_of_the_four_shipped_scenarios(tmp_path, shipped_r
         for p in shipped_runs:
             assert meta.loc[p.name, "scenario_sha256"] == scenario_hash(p.scenario)
             assert meta.loc[p.name, "samples"] == 0
+
+
+# ------------------------------------------------------------------ IAMC history for calibrate
+
+
+def test_history_from_iamc_selects_one_series(tmp_path, shipped_runs):
+    from projection.iamc import history_from_iamc
+
+    out = write_iamc(shipped_runs, tmp_path / "h.csv")
+    by_name = {p.name: p for p in shipped_runs}
+    h = history_from_iamc(out, "Transport|EV Sales Share", scenario="delayed", region="Pakistan")
+    np.testing.assert_array_equal(h["value"], by_name["delayed"].values["ev_sales_share"])
+    assert set(h["unit"]) == {"%"} and "scenario delayed" in h.attrs["source"]
+    with pytest.raises(ScenarioError, match="4 series of 'Transport|EV Sales Share'"):
+        history_from_iamc(out, "Transport|EV Sales Share")
+    with pytest.raises(ScenarioError, match="no variable 'EV'.*Transport\\|EV Sales Share"):
+        history_from_iamc(out, "EV")
+    with pytest.raises(ScenarioError, match="has no region 'World' \\(it has: Pakistan\\)"):
+        history_from_iamc(out, "Transport|EV Sales Share", region="World")
+
+
+def test_calibrate_recovers_a_rate_from_an_iamc_file(tmp_path):
+    """Fit the baseline's EV rate to the trajectory of a scenario exported as IAMC: the fit
+    finds the exporting scenario's rate, and the history's source names the series."""
+    truth = projection.load_scenario(SHIPPED[0]).with_overrides(
+        {"indicators.ev_sales_share.params.rate": 0.55, "name": "truth"}
+    )
+    out = write_iamc([projection.run(truth)], tmp_path / "h.xlsx")
+    r = cli(
+        "calibrate",
+        SHIPPED[0],
+        "-i",
+        "ev_sales_share",
+        "--history",
+        out,
+        "--variable",
+        "Transport|EV Sales Share",
+        "-p",
+        "rate",
+        "--format",
+        "json",
+    )
+    assert r.returncode == 0, r.stderr
+    import json
+
+    fit = json.loads(r.stdout)
+    rate = next(p for p in fit["params"] if p["param"] == "rate")
+    assert rate["estimate"] == pytest.approx(0.55, rel=1e-6)
+    assert "variable Transport|EV Sales Share" in fit["history_source"]
+    # a whole IAMC file given as a plain history: told how to pick a series
+    r = cli("calibrate", SHIPPED[0], "-i", "ev_sales_share", "--history", out, "-p", "rate")
+    assert r.returncode == 2 and "--variable" in r.stderr and r.stderr.count("\n") == 1

@@ -150,6 +150,14 @@ def read_history(history: str | Path | pd.DataFrame, *, unit: str | None = None)
     if isinstance(history, pd.DataFrame):
         rows, default_unit, source, file = _rows_from_frame(history)
     elif isinstance(history, (str, Path)):
+        from .iamc import is_iamc
+
+        if Path(history).is_file() and is_iamc(history):
+            raise ScenarioError(
+                "an IAMC file holds several series: read one with "
+                "projection.iamc.history_from_iamc(path, variable) (CLI: --variable)",
+                file=str(history),
+            )
         rows, default_unit, source, file = _rows_from_csv(Path(history))
     else:
         raise ScenarioError(

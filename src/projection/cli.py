@@ -666,7 +666,12 @@ def calibrate(
     file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
     indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator to fit.")],
     history: Annotated[
-        Path, typer.Option("--history", help="CSV of observed year,value (# lines: source).")
+        Path,
+        typer.Option(
+            "--history",
+            help="CSV of observed year,value (# lines: source), or an IAMC .csv/.xlsx with "
+            "--variable.",
+        ),
     ],
     params: Annotated[
         str, typer.Option("--params", "-p", help="Parameters to fit, e.g. rate,ceiling.")
@@ -683,6 +688,18 @@ def calibrate(
     ] = False,
     years: Annotated[
         str | None, typer.Option("--years", help="Fit only these years of the history: 2015:2020.")
+    ] = None,
+    variable: Annotated[
+        str | None,
+        typer.Option(
+            "--variable", help="IAMC history: the series' variable, e.g. 'Transport|...'."
+        ),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="IAMC history: the series' region.")
+    ] = None,
+    iamc_scenario: Annotated[
+        str | None, typer.Option("--iamc-scenario", help="IAMC history: the series' scenario.")
     ] = None,
     set_: SetOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
@@ -706,8 +723,17 @@ def calibrate(
                 ) from None
             span = (first, last)
         names = [p.strip() for p in params.split(",") if p.strip()]
+        observed: Any = history
+        if variable is not None:
+            from .iamc import history_from_iamc
+
+            observed = history_from_iamc(history, variable, region=region, scenario=iamc_scenario)
+        elif region is not None or iamc_scenario is not None:
+            raise ProjectionError(
+                "--region and --iamc-scenario select a series of an IAMC file: give --variable too"
+            )
         (scenario,) = _load_all([file], set_ or [])
-        result = fit(scenario, indicator=indicator, history=history, params=names, years=span)
+        result = fit(scenario, indicator=indicator, history=observed, params=names, years=span)
         if out is not None:
             result.write(out, distributions=distributions)
         if fmt == "json":

@@ -29,7 +29,16 @@ import pandas as pd
 from .exceptions import ScenarioError
 from .output import atomic_path, check_destination, check_output_path, write_csv, write_xlsx
 
-__all__ = ["IAMC_COLUMNS", "IAMC_FORMATS", "to_iamc", "write_iamc", "read_iamc", "percentile_name"]
+__all__ = [
+    "IAMC_COLUMNS",
+    "IAMC_FORMATS",
+    "to_iamc",
+    "write_iamc",
+    "read_iamc",
+    "history_from_iamc",
+    "is_iamc",
+    "percentile_name",
+]
 
 #: The index columns of the IAMC layout, in order.
 IAMC_COLUMNS = ("model", "scenario", "region", "variable", "unit")
@@ -236,3 +245,94 @@ def read_iamc(path: str | Path) -> pd.DataFrame:
         )
     long["value"] = values
     return long.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def is_iamc(path: str | Path) -> bool:
+    """Whether ``path`` looks like an IAMC file: ``.xlsx``, or a CSV whose header (after any
+    ``#`` lines) holds the IAMC columns."""
+    p = Path(path)
+    if p.suffix.lower() == ".xlsx":
+        return True
+    try:
+        with open(p, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    header = {c.strip().lower() for c in line.split(",")}
+                    return set(IAMC_COLUMNS) <= header
+    except OSError:
+        return False
+    return False
+
+
+def history_from_iamc(
+    path: str | Path, variable: str, *, region: str | None = None, scenario: str | None = None
+) -> pd.DataFrame:
+    """One series of an IAMC file as a history for :func:`projection.calibrate`.
+
+    Parameters
+    ----------
+    path : str or Path
+        IAMC ``.csv`` or ``.xlsx`` file.
+    variable : str
+        The series' ``variable``, e.g. ``"Transport|EV Sales Share"``.
+    region, scenario : str, optional
+        Its ``region`` and ``scenario``, when the file holds the variable for several.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``value`` and ``unit`` columns; ``attrs`` name the file and the series, which
+        a calibration records as the source.
+
+    Raises
+    ------
+    ScenarioError
+        No series or several series match (the message lists what the file has).
+
+    Examples
+    --------
+    >>> import projection, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "results.csv"
+    >>> _ = write_iamc([projection.run("scenarios/paper-targets.yaml")], out)
+    >>> h = history_from_iamc(out, "Transport|EV Sales Share")
+    >>> h.columns.tolist(), int(h.year.iloc[0]), float(h.value.iloc[0])
+    (['year', 'value', 'unit'], 2025, 2.0)
+    """
+    long = read_iamc(path)
+    name = str(path)
+    sel = long[long["variable"] == variable]
+    if sel.empty:
+        have = sorted(set(long["variable"]))
+        shown = ", ".join(repr(v) for v in have[:8]) + (", ..." if len(have) > 8 else "")
+        raise ScenarioError(f"no variable {variable!r} in the file (it has: {shown})", file=name)
+    for column, wanted in (("region", region), ("scenario", scenario)):
+        if wanted is None:
+            continue
+        have = sorted(set(sel[column].astype(str)))
+        sel = sel[sel[column].astype(str) == wanted]
+        if sel.empty:
+            raise ScenarioError(
+                f"{variable!r} has no {column} {wanted!r} (it has: {', '.join(have)})", file=name
+            )
+    series = sel[["model", "scenario", "region"]].drop_duplicates()
+    if len(series) > 1:
+        listed = "; ".join(" / ".join(map(str, row)) for row in series.itertuples(index=False))
+        raise ScenarioError(
+            f"{len(series)} series of {variable!r} (model / scenario / region: {listed}); "
+            "choose one by region and scenario (CLI: --region, --iamc-scenario)",
+            file=name,
+        )
+    units = sorted(set(sel["unit"]))
+    if len(units) > 1:
+        raise ScenarioError(f"{variable!r} is given in several units: {units}", file=name)
+    model, scen, reg = series.iloc[0]
+    frame = pd.DataFrame(
+        {"year": sel["year"].to_numpy(), "value": sel["value"].to_numpy(), "unit": units[0]}
+    )
+    frame.attrs["file"] = name
+    frame.attrs["unit"] = units[0]
+    frame.attrs["source"] = (
+        f"IAMC file {Path(path).name}: model {model}, scenario {scen}, region {reg}, "
+        f"variable {variable}"
+    )
+    return frame

@@ -303,7 +303,9 @@ def test_an_override_pins_the_value_in_ensembles_too():
     assert ind["ofc_capacity"].milestones[1].year_distribution is not None  # year still open
     ceiling = ind["ev_sales_share"].params["ceiling"]
     assert ceiling.distribution.upper == 90
-    assert ceiling.source == "override: indicators.ev_sales_share.params.ceiling.distribution.upper=90"
+    assert (
+        ceiling.source == "override: indicators.ev_sales_share.params.ceiling.distribution.upper=90"
+    )
     e = projection.run(pinned, samples=64, seed=1, keep_samples=True)
     assert "indicators.ev_sales_share.params.rate" not in e.draws
     assert "indicators.ofc_capacity.milestones.0.year" not in e.draws

@@ -357,3 +357,20 @@ def test_empty_source_is_refused(mini):
     with pytest.raises(ScenarioError, match="a source may not be empty") as info:
         load_scenario(mini)
     assert info.value.path == "indicators.cap.milestones.1.source"
+
+
+def test_a_misspelt_distribution_key_names_the_users_path(write):
+    """The path is the file's (no pydantic union tag such as `uniform`), with a suggestion."""
+    path = write(
+        "d.yaml",
+        "name: d\nhorizon: {start: 2025, end: 2030}\nindicators:\n  x:\n    unit: GW\n"
+        "    model: linear\n    params:\n"
+        "      start: {value: 1, source: 'assumption: t'}\n"
+        "      slope: {value: 1, unit: GW/yr, source: 'assumption: t',\n"
+        "              distribution: {type: uniform, lower: 0, uper: 2}}\n",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    err = info.value
+    assert err.path == "indicators.x.params.slope.distribution.uper" and err.line == 10
+    assert "did you mean 'upper'?" in str(err) and "median," in str(err)

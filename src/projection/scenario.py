@@ -572,7 +572,9 @@ def _clean_loc(loc: tuple) -> Path_:
     out: list[str | int] = []
     for p in loc:
         if isinstance(p, str) and (
-            "[" in p or (p in _UNION_TAGS and out and out[-1] in _UNION_FIELDS)
+            "[" in p
+            or (p in _UNION_TAGS and out and out[-1] in _UNION_FIELDS)
+            or (p in _DISTRIBUTION_TAGS and out and out[-1] in _DISTRIBUTION_FIELDS)
         ):
             continue
         out.append(p)
@@ -580,6 +582,7 @@ def _clean_loc(loc: tuple) -> Path_:
 
 
 _UNION_FIELDS = {"value", "at_least", "at_most"}
+_DISTRIBUTION_FIELDS = {"distribution", "year_distribution"}
 _DISTRIBUTION_TAGS = {
     "uniform",
     "normal",
@@ -598,6 +601,11 @@ def _short(value: Any) -> str:
 
 def _allowed_keys(parent: Path_) -> list[str]:
     """Field names allowed at ``parent`` (for 'did you mean' hints)."""
+    if parent and parent[-1] in _DISTRIBUTION_FIELDS:  # any distribution type's fields
+        from . import distributions as d
+
+        kinds = (d.Uniform, d.Normal, d.TruncNormal, d.LogNormal, d.Triangular, d.Beta, d.Choice)
+        return sorted({i.alias or f for cls in kinds for f, i in cls.model_fields.items()})
     model: type[BaseModel] | None = Scenario
     path = list(parent)
     while path and model is not None:

@@ -33,7 +33,7 @@ every sampler (Monte Carlo, Latin hypercube, Sobol) draws: one policy for all of
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -56,6 +56,21 @@ _U_MIN = 1e-15
 
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans(cls, data: Any) -> Any:
+        """YAML reads ``yes``/``no``/``on``/``off`` as booleans: never take one for 1 or 0."""
+        if isinstance(data, dict):
+            fields = {i.alias or f for f, i in cls.model_fields.items()}
+            for key, value in data.items():
+                items = value if isinstance(value, list) else [value]
+                if key in fields and any(isinstance(v, bool) for v in items):
+                    raise ValueError(
+                        f"{key}: got a boolean (expected a number; YAML reads yes/no/on/off "
+                        "as booleans)"
+                    )
+        return data
 
     def frozen(self):  # pragma: no cover - every subclass overrides
         """The equivalent frozen ``scipy.stats`` distribution."""

@@ -374,3 +374,13 @@ def test_a_misspelt_distribution_key_names_the_users_path(write):
     err = info.value
     assert err.path == "indicators.x.params.slope.distribution.uper" and err.line == 10
     assert "did you mean 'upper'?" in str(err) and "median," in str(err)
+
+
+@pytest.mark.parametrize("key", ["[", "function-after[x]", "a[b]"])
+def test_unknown_keys_that_look_like_pydantic_tags(mini, key):
+    """A key with brackets is the user's key, named in the message (found by the fuzzer: a
+    key "[" once emptied the error's path)."""
+    mini[key] = None
+    with pytest.raises(ScenarioError, match=f"unknown key {key!r}".replace("[", "\\[")) as info:
+        load_scenario(mini)
+    assert info.value.path == key

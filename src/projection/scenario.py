@@ -14,6 +14,7 @@ the engine never converts units in its hot path.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -564,15 +565,17 @@ _EXPECTED = {
 }
 
 _UNION_TAGS = {"int", "float", "str", "bool"}
+_PYDANTIC_TAG = re.compile(r"[a-z][a-z0-9_-]*\[.*\]", re.S)
 
 
 def _clean_loc(loc: tuple) -> Path_:
     """Drop the tags pydantic adds for union members (``float``, ``str``,
     ``function-after[...]``) so the path is the user's field path."""
     out: list[str | int] = []
-    for p in loc:
+    for i, p in enumerate(loc):
         if isinstance(p, str) and (
-            "[" in p
+            # a tag such as function-after[...]; never the last item, which is the user's key
+            (i < len(loc) - 1 and _PYDANTIC_TAG.fullmatch(p) is not None)
             or (p in _UNION_TAGS and out and out[-1] in _UNION_FIELDS)
             or (p in _DISTRIBUTION_TAGS and out and out[-1] in _DISTRIBUTION_FIELDS)
         ):

@@ -37,6 +37,7 @@ from .result import Projection, categorise, concat_frames
 from .scenario import Scenario, load_scenario, parse_override
 from .solve import solve as solve_target
 from .targets import MET, evaluate_targets, format_probability
+from .units import format_value
 
 app = typer.Typer(
     name="projection",
@@ -939,27 +940,6 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 def _num(x: float) -> str:
     return f"{x:.6g}"
-
-
-def format_value(value: float, unit: str) -> str:
-    """``4000.0, "Gbps"`` -> ``"4,000 Gbps"``; four significant digits, thousands separators.
-
-    Examples
-    --------
-    >>> format_value(4000.0, "Gbps"), format_value(3.89612, "%"), format_value(0.0, "GW")
-    ('4,000 Gbps', '3.896 %', '0 GW')
-    """
-    if not np.isfinite(value):
-        return f"{value} {unit}".strip()
-    if value == 0:
-        text = "0"
-    else:
-        magnitude = abs(value)
-        decimals = 0 if magnitude >= 1000 else max(0, 3 - int(f"{magnitude:e}".split("e")[1]))
-        text = f"{value:,.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-    return f"{text} {unit}".strip()
 
 
 def _title(s: Scenario) -> str:

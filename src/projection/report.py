@@ -31,7 +31,6 @@ import base64
 import html
 import io
 import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from .output import atomic_path, check_destination
 from .result import Projection
 from .scenario import Scenario, source_kind
 from .targets import MET, MISSED, NOT_REACHED, evaluate_targets, format_probability
+from .units import format_value
 
 __all__ = ["REPORT_FORMATS", "check_report_path", "report", "write_report"]
 
@@ -374,13 +374,13 @@ def _indicators_table(r: Result) -> str:
         unit = s.indicators[name].unit
         cells = []
         for c in cols:
-            text = _e(_value_text(float(values[name][c]), ""))
+            text = _e(format_value(float(values[name][c]), ""))
             if ensemble and lo_row is not None:
                 lo = float(r.bands[name][lo_row, c])
                 hi = float(r.bands[name][hi_row, c])
                 text += (
-                    f'<br><span class="interval">{_e(_value_text(lo, ""))}'
-                    f" – {_e(_value_text(hi, ''))}</span>"
+                    f'<br><span class="interval">{_e(format_value(lo, ""))}'
+                    f" – {_e(format_value(hi, ''))}</span>"
                 )
             cells.append(f'<td class="num">{text}</td>')
         rows.append(
@@ -438,8 +438,8 @@ def _targets_table(r: Result) -> str:
             f'<th scope="row">{_e(t.target)}</th>',
             f"<td>{_e(t.indicator)}</td>",
             f'<td class="num">{t.year}</td>',
-            f'<td class="num">{sign} {_e(_value_text(t.required, t.unit))}</td>',
-            f'<td class="num">{_e(_value_text(t.projected, t.unit))}</td>',
+            f'<td class="num">{sign} {_e(format_value(t.required, t.unit))}</td>',
+            f'<td class="num">{_e(format_value(t.projected, t.unit))}</td>',
             f'<td class="status status-{status_class}">{_e(t.status)}</td>',
             f'<td class="num">{_year(t.first_year)}</td>',
             f'<td class="num">{_e(_signed(t.gap, t.unit))}'
@@ -512,7 +512,7 @@ def _warnings(i: int, r: Result) -> str:
                 '<li class="violation">'
                 f"<b>{_e(v.constraint)}</b> (<code>{_e(v.expression)}</code>) fails in "
                 f"{_years(v.years, s.horizon.step)}; worst margin "
-                f"{_e(_value_text(worst, v.unit))} in {year}."
+                f"{_e(format_value(worst, v.unit))} in {year}."
                 f'<br><span class="why">Why it must hold: {_e(" ".join(v.source.split()))}</span>'
                 "</li>"
             )
@@ -690,21 +690,6 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _value_text(value: float, unit: str) -> str:
-    """Four significant digits, thousands separated: the rule of ``cli.format_value``."""
-    if not math.isfinite(value):
-        return f"{value} {unit}".strip()
-    if value == 0:
-        text = "0"
-    else:
-        magnitude = abs(value)
-        decimals = 0 if magnitude >= 1000 else max(0, 3 - int(f"{magnitude:e}".split("e")[1]))
-        text = f"{value:,.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-    return f"{text} {unit}".strip()
-
-
 def _years(years: Any, step: int) -> str:
     """Runs of years (``2025-2027, 2030``), escaped, each kept on one line."""
     runs = format_years(years, step).split(", ")
@@ -717,7 +702,7 @@ def _path(path: str) -> str:
 
 
 def _signed(value: float, unit: str) -> str:
-    return ("+" if value >= 0 else "−") + _value_text(abs(value), unit)
+    return ("+" if value >= 0 else "−") + format_value(abs(value), unit)
 
 
 def _plain(value: Any) -> str:

@@ -21,7 +21,15 @@ import pint
 
 from .exceptions import UnitError
 
-__all__ = ["ureg", "Quantity", "parse_unit", "parse_quantity", "conversion_factor", "is_share"]
+__all__ = [
+    "ureg",
+    "Quantity",
+    "parse_unit",
+    "parse_quantity",
+    "conversion_factor",
+    "is_share",
+    "format_value",
+]
 
 
 def _make_registry() -> pint.UnitRegistry:
@@ -214,3 +222,24 @@ def _dim(unit: pint.Unit) -> str:
 def _short(err: Exception) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return text[:120]
+
+
+def format_value(value: float, unit: str) -> str:
+    """``4000.0, "Gbps"`` -> ``"4,000 Gbps"``; four significant digits, thousands separators.
+
+    Examples
+    --------
+    >>> format_value(4000.0, "Gbps"), format_value(3.89612, "%"), format_value(0.0, "GW")
+    ('4,000 Gbps', '3.896 %', '0 GW')
+    """
+    if not math.isfinite(value):
+        return f"{value} {unit}".strip()
+    if value == 0:
+        text = "0"
+    else:
+        magnitude = abs(value)
+        decimals = 0 if magnitude >= 1000 else max(0, 3 - int(f"{magnitude:e}".split("e")[1]))
+        text = f"{value:,.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    return f"{text} {unit}".strip()

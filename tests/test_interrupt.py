@@ -51,6 +51,16 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
 
 
+def start_writing(out: Path):
+    """Start a run whose output (every member of 20,000) takes seconds to write; return once
+    the first megabyte of it is in the temporary file."""
+    proc = start(
+        "run", ROOT / "scenarios/baseline.yaml", "-n", "20000", "--seed", "1",
+        "--keep-samples", "-w", "1", "-o", out, "-q", cwd=out.parent,
+    )  # fmt: skip
+    return proc, wait_for_temp_file(out.parent, out.name, proc, min_bytes=1_000_000)
+
+
 @pytest.fixture
 def old_output(tmp_path):
     out = tmp_path / "out.csv"
@@ -62,22 +72,7 @@ def old_output(tmp_path):
 def test_signal_mid_write_keeps_the_old_file(tmp_path, old_output, sig, code):
     """Interrupted while the output is being written: exit code, one line, old file intact,
     temporary file removed."""
-    proc = start(
-        "run",
-        ROOT / "scenarios/baseline.yaml",
-        "-n",
-        "20000",
-        "--seed",
-        "1",
-        "--keep-samples",
-        "-w",
-        "1",
-        "-o",
-        old_output,
-        "-q",
-        cwd=tmp_path,
-    )
-    wait_for_temp_file(tmp_path, old_output.name, proc, min_bytes=1_000_000)
+    proc, _ = start_writing(old_output)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == code, (out, err)
@@ -90,22 +85,7 @@ def test_signal_mid_write_keeps_the_old_file(tmp_path, old_output, sig, code):
 def test_sigkill_mid_write_never_leaves_a_partial_file(tmp_path, old_output):
     """SIGKILL cannot be caught: the old file is still whole (only a hidden temporary file,
     never the destination, holds the partial bytes)."""
-    proc = start(
-        "run",
-        ROOT / "scenarios/baseline.yaml",
-        "-n",
-        "20000",
-        "--seed",
-        "1",
-        "--keep-samples",
-        "-w",
-        "1",
-        "-o",
-        old_output,
-        "-q",
-        cwd=tmp_path,
-    )
-    tmp = wait_for_temp_file(tmp_path, old_output.name, proc, min_bytes=1_000_000)
+    proc, tmp = start_writing(old_output)
     proc.kill()
     proc.communicate(timeout=60)
     assert old_output.read_text() == "old,complete,file\n"

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from helpers import projection_command
 
 import projection
 from projection.calibrate import read_history
@@ -120,9 +120,8 @@ def run_forked(commands: list[list[str]], workdir: Path) -> list[Result]:
 
 
 def run_script(argv: list[str]) -> Result:
-    """The installed ``projection`` script (or ``python -m projection``), as tests/test_cli.py."""
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
+    """The installed ``projection`` script (or ``python -m projection``), as tests/helpers.py runs it."""
+    cmd = projection_command()
     r = subprocess.run(
         cmd + argv,
         cwd=ROOT,

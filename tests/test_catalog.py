@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import cli
 
 import projection
 from projection.catalog import find, scenario_dir, shipped, starter, write_starter
 from projection.exceptions import OutputError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli(*args, cwd):
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
-    return subprocess.run(
-        cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 def test_shipped_scenarios_are_the_repository_files():

@@ -4,25 +4,15 @@ present, else `python -m projection`): exit codes, one-line errors, outputs."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
-
-
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
-    return subprocess.run(
-        cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 def test_run_paper_targets_prints_targets_with_units():

@@ -15,10 +15,10 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import projection_command
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md"] + sorted((ROOT / "docs").rglob("*.md"))  # every page of the site
@@ -63,8 +63,7 @@ def test_console_blocks_run_and_match(path, index, block, tmp_path):
         args = shlex.split(command)
         if args[0] != "projection":
             continue  # e.g. pip install: done by the test set-up itself
-        exe = shutil.which("projection")
-        cmd = ([exe] if exe else [sys.executable, "-m", "projection"]) + args[1:]
+        cmd = projection_command() + args[1:]
         env = {**os.environ, "COLUMNS": "160"}  # the width the README's output was made at
         r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
         codes = [int(m.group(1)) for s in shown if (m := EXIT.match(s))]

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import gc
-import shutil
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import cli
 
 import projection
 from projection.exceptions import ScenarioError
@@ -20,14 +18,6 @@ from projection.metadata import scenario_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
-
-
-def cli(*args, cwd=ROOT):
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
-    return subprocess.run(
-        cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture(scope="module")

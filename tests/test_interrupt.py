@@ -4,14 +4,13 @@ SIGTERM), and never a partial output file: the old file stays, or the new one is
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from helpers import projection_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,8 +18,7 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 
 
 def start(*args, cwd):
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
+    cmd = projection_command()
     return subprocess.Popen(
         cmd + [str(a) for a in args],
         cwd=cwd,

@@ -4,13 +4,11 @@ memory or stack."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from helpers import cli as run_cli
 
 import projection
 from projection.exceptions import ProjectionError, ScenarioError
@@ -29,12 +27,8 @@ LAUGHS = "\n".join(
 )
 
 
-def cli(*args, cwd=ROOT):
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
-    return subprocess.run(
-        cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=60
-    )
+def cli(*args, **kwargs):
+    return run_cli(*args, timeout=60, **kwargs)
 
 
 def _one_line_error(r, *needles):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from helpers import cli
 
 import projection
 from projection.metadata import METADATA_KEYS, run_metadata, scenario_hash
@@ -21,14 +20,6 @@ from projection.result import CATEGORICAL, concat_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
-
-
-def cli(*args, cwd=ROOT):
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
-    return subprocess.run(
-        cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 # --------------------------------------------------------------------------- scenario hash

@@ -6,13 +6,11 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import cli as run_cli
 
 import projection
 from projection.exceptions import OutputError, ProjectionError
@@ -295,12 +293,8 @@ def test_a_failure_while_rendering_leaves_no_file(tmp_path, point):
 
 
 # -------------------------------------------------------------------------------------- CLI
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
-    return subprocess.run(
-        cmd + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+def cli(*args, **kwargs):
+    return run_cli(*args, timeout=300, **kwargs)
 
 
 def test_cli_report_writes_one_file(tmp_path):

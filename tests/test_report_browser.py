@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import projection_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,8 +35,7 @@ ARGS = [
 
 
 def projection_cli(*args: str) -> subprocess.CompletedProcess:
-    exe = shutil.which("projection")
-    cmd = [exe] if exe else [sys.executable, "-m", "projection"]
+    cmd = projection_command()
     return subprocess.run(
         cmd + [str(a) for a in args], cwd=ROOT, capture_output=True, text=True, timeout=300
     )

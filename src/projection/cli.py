@@ -106,6 +106,7 @@ def _load_all(files: list[Path], overrides: list[str]) -> list[Scenario]:
 FilesArg = Annotated[
     list[Path], typer.Argument(help="Scenario files (YAML or TOML).", show_default=False)
 ]
+FileArg = Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -453,7 +454,7 @@ def targets(
 
 @app.command()
 def solve(
-    file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
+    file: FileArg,
     target: Annotated[str, typer.Option("--target", "-t", help="Target id, e.g. T1.")],
     param: Annotated[
         str,
@@ -664,7 +665,7 @@ def report(
 
 @app.command()
 def calibrate(
-    file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
+    file: FileArg,
     indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator to fit.")],
     history: Annotated[
         Path,
@@ -752,7 +753,7 @@ def calibrate(
 
 @app.command()
 def sensitivity(
-    file: Annotated[Path, typer.Argument(help="Scenario file.", show_default=False)],
+    file: FileArg,
     indicator: Annotated[
         str | None, typer.Option("--indicator", "-i", help="Indicator whose value is explained.")
     ] = None,

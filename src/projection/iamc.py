@@ -126,11 +126,9 @@ def to_iamc(results: Sequence[Any]) -> pd.DataFrame:
     return frame[[*IAMC_COLUMNS, *year_cols]]
 
 
-def _meta_frame(results: Sequence[Any], metadata: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per scenario (pyam's ``meta`` table): how each was produced."""
-    from .metadata import run_metadata
-
-    meta = run_metadata(results)
+def _meta_frame(meta: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per scenario of :func:`~projection.metadata.run_metadata` (pyam's ``meta``
+    table): how each was produced."""
     return pd.DataFrame(
         [
             {
@@ -177,7 +175,8 @@ def write_iamc(
         if fmt == "csv":
             write_csv(frame, tmp, meta)
         else:
-            write_xlsx(frame, tmp, meta, meta_frame=_meta_frame(results, meta))
+            runs = meta if "scenarios" in meta else run_metadata(results)
+            write_xlsx(frame, tmp, meta, meta_frame=_meta_frame(runs))
     return Path(path)
 
 

@@ -148,13 +148,17 @@ def write_frame(
     return Path(path)
 
 
+def metadata_text(value: Any) -> str:
+    """A metadata value for a format that holds text: strings as they are, the rest as
+    compact JSON (``null``, ``7``, ``[{"name":...}]``)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
 def csv_header(metadata: Mapping[str, Any]) -> str:
-    """``# key: value`` lines for the metadata; nested values as compact JSON."""
-    lines = []
-    for key, value in metadata.items():
-        text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-        lines.append(f"# {key}: {text}\n")
-    return "".join(lines)
+    """``# key: value`` lines for the metadata (values by :func:`metadata_text`)."""
+    return "".join(f"# {key}: {metadata_text(value)}\n" for key, value in metadata.items())
 
 
 def write_csv(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
@@ -189,13 +193,7 @@ def write_xlsx(
     """Excel: a ``data`` sheet and a ``meta`` sheet (``meta_frame``, or key/value rows)."""
     if meta_frame is None:
         meta_frame = pd.DataFrame(
-            {
-                "key": list(metadata),
-                "value": [
-                    v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))
-                    for v in metadata.values()
-                ],
-            }
+            {"key": list(metadata), "value": [metadata_text(v) for v in metadata.values()]}
         )
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         frame.to_excel(xl, sheet_name="data", index=False)
@@ -214,9 +212,7 @@ def _write_netcdf(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) 
     ds = xr.Dataset({name: array.sel(indicator=name, drop=True) for name in units.index})
     for name, unit in units.items():
         ds[name].attrs["units"] = unit
-    ds.attrs.update(
-        {k: v if isinstance(v, str) else json.dumps(v, sort_keys=True) for k, v in metadata.items()}
-    )
+    ds.attrs.update({k: metadata_text(v) for k, v in metadata.items()})
     ds.to_netcdf(path)
 
 

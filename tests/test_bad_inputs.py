@@ -34,8 +34,8 @@ import pytest
 from helpers import projection_command
 
 import projection
-from projection.calibrate import read_history
-from projection.loader import MAX_FILE_BYTES, load_document
+from projection.analysis.calibrate import read_history
+from projection.scenario.loading import MAX_FILE_BYTES, load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"

@@ -35,8 +35,8 @@ from hypothesis.control import currently_in_test_context, event
 import projection
 from projection import ProjectionError
 from projection.exceptions import ExpressionError, ScenarioError
-from projection.expressions import parse_expression
-from projection.loader import load_document
+from projection.scenario.expressions import parse_expression
+from projection.scenario.loading import load_document
 from projection.units import Quantity
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ import pytest
 from helpers import cli as run_cli
 
 import projection
+from projection.engine.sampling import MAX_SAMPLES
 from projection.exceptions import ProjectionError, ScenarioError
-from projection.loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
-from projection.sampling import MAX_SAMPLES
+from projection.scenario.loading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
 ROOT = Path(__file__).resolve().parents[1]
 

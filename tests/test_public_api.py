@@ -16,9 +16,11 @@ def test_public_names_are_pinned():
         [
             "__version__",
             "load_scenario",
+            "compile_scenario",
             "run",
             "evaluate_targets",
             "solve",
+            "sensitivity",
             "calibrate",
             "check_constraints",
             "compare",
@@ -26,7 +28,10 @@ def test_public_names_are_pinned():
             "report",
             "write_report",
             "Scenario",
+            "CompiledScenario",
+            "Result",
             "Projection",
+            "Ensemble",
             "Solution",
             "Calibration",
             "FAMILIES",
@@ -65,7 +70,7 @@ def test_library_api_from_plain_python_c():
     code = (
         "import projection;"
         "s = projection.load_scenario('scenarios/baseline.yaml');"
-        "s2 = s.with_overrides({'indicators.ev_sales_share.params.rate': 0.5});"
+        "s2 = s.with_overrides({'indicators.ev_sales_share.params.rate': 0.5}, name='faster');"
         "f = projection.run(s2).to_frame();"
         "print(list(f.columns), len(f), f.scenario.iloc[0])"
     )
@@ -74,4 +79,4 @@ def test_library_api_from_plain_python_c():
     )
     assert r.returncode == 0, r.stderr
     assert "['scenario', 'indicator', 'year', 'value', 'unit']" in r.stdout
-    assert r.stdout.split()[-1] == "baseline"
+    assert r.stdout.split()[-1] == "faster"

@@ -4,6 +4,10 @@ Growth models (logistic, Gompertz, Bass, exponential, linear, staged capacity, d
 indicators) project the indicators a policy target is set on, under scenario files a person
 writes and reads; every number in a scenario carries its source.
 
+The public names below are imported when first used, so that ``import projection`` (and the
+``projection`` command) starts fast: pandas, scipy and matplotlib load only for the work that
+needs them.
+
 Examples
 --------
 >>> import projection
@@ -22,18 +26,9 @@ Examples
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = _version("projection")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0+unknown"
-
-from .calibrate import Calibration, calibrate
-from .compare import compare, diff
-from .constraints import check_constraints
-from .engine import run
 from .exceptions import (
     ExpressionError,
     ParameterError,
@@ -41,27 +36,48 @@ from .exceptions import (
     ScenarioError,
     UnitError,
 )
-from .models import FAMILIES, get_family
-from .report import report, write_report
-from .result import Projection
-from .scenario import Scenario, load_scenario
-from .solve import Solution, solve
-from .targets import evaluate_targets
+
+if TYPE_CHECKING:  # for type checkers and documentation tools; at run time see __getattr__
+    __version__: str
+    """The installed version (from the package metadata; one place: pyproject.toml)."""
+
+    from .analysis.calibrate import Calibration, calibrate
+    from .analysis.compare import compare, diff
+    from .analysis.sensitivity import sensitivity
+    from .analysis.solve import Solution, solve
+    from .engine import (
+        CompiledScenario,
+        Ensemble,
+        Projection,
+        Result,
+        check_constraints,
+        compile_scenario,
+        evaluate_targets,
+        run,
+    )
+    from .models import FAMILIES, get_family
+    from .render.report import report, write_report
+    from .scenario import Scenario, load_scenario
 
 __all__ = [
     "__version__",
     "load_scenario",
+    "compile_scenario",
     "run",
     "evaluate_targets",
-    "solve",
-    "calibrate",
     "check_constraints",
+    "solve",
+    "sensitivity",
+    "calibrate",
     "compare",
     "diff",
     "report",
     "write_report",
     "Scenario",
+    "CompiledScenario",
+    "Result",
     "Projection",
+    "Ensemble",
     "Solution",
     "Calibration",
     "FAMILIES",
@@ -72,3 +88,53 @@ __all__ = [
     "ExpressionError",
     "ParameterError",
 ]
+
+#: Where each public name lives (imported on first use).
+_HOMES = {
+    "load_scenario": "projection.scenario",
+    "Scenario": "projection.scenario",
+    "compile_scenario": "projection.engine",
+    "CompiledScenario": "projection.engine",
+    "run": "projection.engine",
+    "evaluate_targets": "projection.engine",
+    "check_constraints": "projection.engine",
+    "Result": "projection.engine",
+    "Projection": "projection.engine",
+    "Ensemble": "projection.engine",
+    "solve": "projection.analysis.solve",
+    "Solution": "projection.analysis.solve",
+    "sensitivity": "projection.analysis.sensitivity",
+    "calibrate": "projection.analysis.calibrate",
+    "Calibration": "projection.analysis.calibrate",
+    "compare": "projection.analysis.compare",
+    "diff": "projection.analysis.compare",
+    "report": "projection.render.report",
+    "write_report": "projection.render.report",
+    "FAMILIES": "projection.models",
+    "get_family": "projection.models",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _HOMES:
+        value = getattr(import_module(_HOMES[name]), name)
+    else:
+        raise AttributeError(f"module 'projection' has no attribute {name!r}")
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def _version() -> str:
+    """The installed distribution's version (one place: pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("projection")
+    except PackageNotFoundError:  # running from a source tree
+        return "0.0.0+unknown"

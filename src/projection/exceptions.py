@@ -19,6 +19,8 @@ Every message has one shape, so the CLI can print it on one line::
 
 from __future__ import annotations
 
+from .text import printable
+
 __all__ = [
     "ProjectionError",
     "ScenarioError",
@@ -30,7 +32,14 @@ __all__ = [
 
 
 class ProjectionError(Exception):
-    """Base class of every error projection raises on purpose."""
+    """Base class of every error projection raises on purpose.
+
+    Its text is always one printable line: control characters from a scenario's text are
+    escaped (see :func:`projection.text.printable`).
+    """
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class ScenarioError(ProjectionError, ValueError):
@@ -86,22 +95,16 @@ class ScenarioError(ProjectionError, ValueError):
     def __str__(self) -> str:
         place = ""
         if self.file:
-            place = _printable(self.file)
+            place = printable(self.file)
             if self.line:
                 place += f":{self.line}"
                 if self.col:
                     place += f":{self.col}"
             place += ": "
-        field = f"{_printable(self.path)}: " if self.path else ""
-        return f"{place}{field}{self.message}"
-
-
-def _printable(text: str) -> str:
-    """``text`` with line breaks and other unprintable characters escaped (a key or file name
-    holding ``\r`` must not split the one-line message)."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        field = f"{printable(self.path)}: " if self.path else ""
+        # file names, keys and values quoted in the message may hold control characters: they
+        # are escaped, so the message stays one line and cannot drive a terminal
+        return f"{place}{field}{printable(self.message)}"
 
 
 class UnitError(ScenarioError):
@@ -126,7 +129,7 @@ class ParameterError(ProjectionError, ValueError):
     def __init__(self, param: str, message: str) -> None:
         self.param = param
         self.message = message
-        super().__init__(f"{param}: {message}")
+        super().__init__(printable(f"{param}: {message}"))
 
 
 class OutputError(ProjectionError):

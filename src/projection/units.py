@@ -8,14 +8,24 @@ unit that does not fit raises :class:`~projection.exceptions.UnitError`.
 
 All of these are pint's own definitions: ``bps`` (bit per second, so ``Gbps`` and ``Tbps``
 through SI prefixes), ``yr``, ``GW``, ``TWh``, ``h`` and ``%`` (0.01, dimensionless). One change:
-``bit`` has its own dimension ``[information]`` (see ``_make_registry``).
+``bit`` has its own dimension ``[information]`` (see :func:`_make_registry`).
+
+Units are converted here, once, when a scenario is compiled (:mod:`projection.engine.compiled`);
+the engine's evaluation works on plain floats and arrays.
+
+Start-up
+--------
+pint parses its definition file (about a thousand units) when a registry is made. That work is
+cached on disk by pint itself (``cache_folder=":auto:"``, the user's cache folder), so a
+command starts in a few milliseconds instead of a tenth of a second; where the cache folder
+cannot be written, the registry is built without it.
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
-from pathlib import Path
+from typing import Any
 
 import pint
 
@@ -27,9 +37,15 @@ __all__ = [
     "parse_unit",
     "parse_quantity",
     "conversion_factor",
+    "exact_factor",
     "is_share",
-    "format_value",
+    "share_cap",
+    "dimension_text",
 ]
+
+#: Data rates defined explicitly: "Tbps" would otherwise parse ambiguously (tera-baud or
+#: tera-bit-per-second).
+_DATA_RATES = (("k", "1e3"), ("M", "1e6"), ("G", "1e9"), ("T", "1e12"), ("P", "1e15"))
 
 
 def _make_registry() -> pint.UnitRegistry:
@@ -37,20 +53,17 @@ def _make_registry() -> pint.UnitRegistry:
 
     pint defines ``bit`` as dimensionless, which would make ``Gbps`` the same dimension as
     ``1/yr``: a growth rate could then be converted into a cable capacity. Giving information
-    its own dimension keeps capacities apart from rates.
+    its own dimension keeps capacities apart from rates. The redefinition is made before any
+    unit is resolved, so every unit defined from ``bit`` (``byte``, ``baud``, ``bps``) follows
+    it (tested in ``tests/test_units.py``).
     """
-    root = Path(pint.__file__).parent
-    text = (root / "default_en.txt").read_text(encoding="utf-8")
-    constants = (root / "constants_en.txt").read_text(encoding="utf-8")
-    if "\nbit = []\n" not in text or "@import constants_en.txt" not in text:
-        # an unexpected pint layout: fall back to the stock registry
-        return pint.UnitRegistry(cache_folder=None)
-    text = text.replace("\nbit = []\n", "\nbit = [information]\n")
-    text = text.replace("@import constants_en.txt", constants)
-    registry = pint.UnitRegistry(None, cache_folder=None, autoconvert_offset_to_baseunit=True)
-    registry.load_definitions(text.splitlines())
-    # explicit data rates: "Tbps" would otherwise parse ambiguously (tera-baud or tera-b-ps)
-    for prefix, scale in (("k", "1e3"), ("M", "1e6"), ("G", "1e9"), ("T", "1e12"), ("P", "1e15")):
+    options: dict[str, Any] = {"autoconvert_offset_to_baseunit": True, "on_redefinition": "ignore"}
+    try:
+        registry = pint.UnitRegistry(cache_folder=":auto:", **options)
+    except Exception:  # pragma: no cover - an unwritable cache folder: build without it
+        registry = pint.UnitRegistry(cache_folder=None, **options)
+    registry.define("bit = [information]")
+    for prefix, scale in _DATA_RATES:
         registry.define(f"{prefix}bps = {scale} * bit / second")
     return registry
 
@@ -179,6 +192,9 @@ def _split_number(text: str) -> tuple[float, str]:
 def conversion_factor(from_unit: str, to_unit: str) -> float:
     """Multiplier that converts a magnitude in ``from_unit`` to ``to_unit``.
 
+    Rounded to 15 significant digits, so that ``Tbps`` to ``Gbps`` is 1000 and not
+    1000.0000000000001: this is the factor scenario values are converted with.
+
     Raises
     ------
     UnitError
@@ -192,19 +208,33 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     >>> conversion_factor("%", "")
     0.01
     """
-    return _factor(from_unit.strip(), to_unit.strip())
+    return _factor(from_unit.strip(), to_unit.strip(), True)
 
 
-@lru_cache(maxsize=1024)
-def _factor(from_unit: str, to_unit: str) -> float:
+def exact_factor(from_unit: str | pint.Unit, to_unit: str | pint.Unit) -> float:
+    """The factor pint itself multiplies a magnitude by to convert it (not rounded).
+
+    This is what ``Quantity(x, from_unit).to(to_unit).magnitude`` computes for a
+    multiplicative unit, ``x * exact_factor(from_unit, to_unit)``, bit for bit: compiled
+    derived expressions convert with it, so that they give exactly what pint gives.
+    """
+    src = from_unit if isinstance(from_unit, str) else str(from_unit)
+    dst = to_unit if isinstance(to_unit, str) else str(to_unit)
+    return _factor(src.strip(), dst.strip(), False)
+
+
+@lru_cache(maxsize=2048)
+def _factor(from_unit: str, to_unit: str, rounded: bool) -> float:
     src, dst = parse_unit(from_unit), parse_unit(to_unit)
     if src.dimensionality != dst.dimensionality:
         raise UnitError(
             f"unit {from_unit or 'dimensionless'!r} does not fit "
             f"{to_unit or 'dimensionless'!r} (expected a unit of dimension "
-            f"{_dim(dst)}, got {_dim(src)})"
+            f"{dimension_text(dst)}, got {dimension_text(src)})"
         )
     factor = float(Quantity(1.0, src).to(dst).magnitude)
+    if not rounded:
+        return factor
     # 15 significant digits: Tbps -> Gbps is 1000, not 1000.0000000000001
     return float(f"{factor:.15g}")
 
@@ -214,7 +244,28 @@ def is_share(unit: str) -> bool:
     return parse_unit(unit).dimensionality == _DIMENSIONLESS
 
 
-def _dim(unit: pint.Unit) -> str:
+def share_cap(unit: str) -> float:
+    """The largest value an indicator in ``unit`` may take: all of it (``100`` for ``%``,
+    ``1`` for a plain ratio) for a share, ``inf`` for anything else.
+
+    Examples
+    --------
+    >>> share_cap("%"), share_cap(""), share_cap("Gbps")
+    (100.0, 1.0, inf)
+    """
+    return _share_cap(unit.strip())
+
+
+@lru_cache(maxsize=512)
+def _share_cap(unit: str) -> float:
+    if not is_share(unit):
+        return math.inf
+    return 1.0 / conversion_factor(unit, "")
+
+
+def dimension_text(unit: pint.Unit) -> str:
+    """The dimension of a unit in words: ``[information] / [time]``, or ``dimensionless (a
+    share)``."""
     d = str(unit.dimensionality)
     return "dimensionless (a share)" if d == "dimensionless" else d
 
@@ -222,24 +273,3 @@ def _dim(unit: pint.Unit) -> str:
 def _short(err: Exception) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return text[:120]
-
-
-def format_value(value: float, unit: str) -> str:
-    """``4000.0, "Gbps"`` -> ``"4,000 Gbps"``; four significant digits, thousands separators.
-
-    Examples
-    --------
-    >>> format_value(4000.0, "Gbps"), format_value(3.89612, "%"), format_value(0.0, "GW")
-    ('4,000 Gbps', '3.896 %', '0 GW')
-    """
-    if not math.isfinite(value):
-        return f"{value} {unit}".strip()
-    if value == 0:
-        text = "0"
-    else:
-        magnitude = abs(value)
-        decimals = 0 if magnitude >= 1000 else max(0, 3 - int(f"{magnitude:e}".split("e")[1]))
-        text = f"{value:,.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-    return f"{text} {unit}".strip()

@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import ParameterError
-from ._base import KINDS, MAX_ABS, MAX_HORIZON, Family, ParamSpec
+from ._base import KINDS, MAX_ABS, MAX_HORIZON, Domain, Family, ParamSpec
 from .bass import bass
 from .exponential import exponential
 from .gompertz import gompertz
@@ -42,6 +42,7 @@ from .staged import staged
 
 __all__ = [
     "DERIVED",
+    "Domain",
     "FAMILIES",
     "Family",
     "KINDS",

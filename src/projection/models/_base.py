@@ -31,6 +31,7 @@ bounds how far ``years`` may lie from ``base_year``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -39,7 +40,7 @@ import numpy as np
 
 from ..exceptions import ParameterError
 
-__all__ = ["KINDS", "MAX_ABS", "MAX_HORIZON", "ParamSpec", "Family"]
+__all__ = ["KINDS", "MAX_ABS", "MAX_HORIZON", "Domain", "ParamSpec", "Family"]
 
 #: Parameter kinds and the unit each kind is expressed in.
 KINDS: dict[str, str] = {
@@ -233,6 +234,24 @@ class ParamSpec:
         """Unit the parameter is expressed in (see :data:`KINDS`)."""
         return KINDS[self.kind]
 
+    def unit_for(self, indicator_unit: str) -> str:
+        """The unit this parameter's values are in for an indicator in ``indicator_unit``:
+        that unit for a level, ``1/yr`` for a rate, ``(unit)/yr`` for a level rate, and a
+        calendar year (no unit) for a year.
+
+        Examples
+        --------
+        >>> ParamSpec("slope", "level_rate", "change per year").unit_for("GW")
+        '(GW)/yr'
+        """
+        if self.kind == "rate":
+            return "1/yr"
+        if self.kind == "level_rate":
+            return f"({indicator_unit or 'dimensionless'})/yr"
+        if self.kind == "year":
+            return ""
+        return indicator_unit
+
     def check(self, value: np.ndarray) -> None:
         """Raise :class:`~projection.exceptions.ParameterError` unless every element of ``value``
         is finite and inside this parameter's domain."""
@@ -269,6 +288,29 @@ class ParamSpec:
                 )
 
 
+@dataclass(frozen=True)
+class Domain:
+    """The values a parameter may take: ``lower <= x <= upper`` (``lower < x`` when
+    ``lower_inclusive`` is false). Infinite ends are open (apart from :data:`MAX_ABS`).
+
+    Built by :meth:`Family.domain`, the one place where a parameter's own bounds, the share cap
+    of a level and the order ``start <= cap`` are combined.
+    """
+
+    lower: float = -math.inf
+    upper: float = math.inf
+    lower_inclusive: bool = True
+
+    def __contains__(self, value: float) -> bool:
+        above = value >= self.lower if self.lower_inclusive else value > self.lower
+        return bool(above and value <= self.upper and abs(value) <= MAX_ABS)
+
+    @property
+    def empty(self) -> bool:
+        """True when no value is allowed."""
+        return self.lower > self.upper or (self.lower == self.upper and not self.lower_inclusive)
+
+
 class Family:
     """Base class of the growth families: validate, broadcast, call the kernel.
 
@@ -284,6 +326,9 @@ class Family:
         The numeric parameters, in documentation order.
     options : dict of str to tuple of str
         String-valued options and their allowed values; the first is the default.
+    cap : str or None
+        The parameter that bounds the trajectory from above (``ceiling``, ``market``): the
+        curve never exceeds it, and ``start`` may not exceed it.
 
     Examples
     --------
@@ -298,6 +343,9 @@ class Family:
     name: ClassVar[str] = ""
     params: ClassVar[tuple[ParamSpec, ...]] = ()
     options: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    cap: ClassVar[str | None] = None
+    #: Which parameter a violated ``start <= cap`` is blamed on (default: the cap).
+    cap_blame: ClassVar[str | None] = None
     #: Parameters with their own trailing axis, shape ``(K,)`` or ``(N, K)`` (staged milestones).
     _vector_params: ClassVar[frozenset[str]] = frozenset()
 
@@ -413,13 +461,55 @@ class Family:
                 )
         return () if first is None else (first[1],)
 
+    def domain(
+        self,
+        name: str,
+        *,
+        share_cap: float = math.inf,
+        values: Mapping[str, float] | None = None,
+    ) -> Domain:
+        """The effective domain of parameter ``name``: its own bounds, ``[0, share_cap]`` for a
+        level of a share (``share_cap`` finite: a share lies between none and all of it), and
+        ``start <= cap`` against the other parameters' ``values`` (in the indicator's unit,
+        rates in 1/yr).
+
+        Scenario checks, calibration bounds and the bracket of :func:`projection.solve` all
+        read this.
+
+        Examples
+        --------
+        >>> from projection.models import logistic
+        >>> logistic.domain("start", share_cap=100.0, values={"ceiling": 60.0})
+        Domain(lower=0.0, upper=60.0, lower_inclusive=True)
+        >>> logistic.domain("ceiling", share_cap=100.0, values={"start": 2.0})
+        Domain(lower=2.0, upper=100.0, lower_inclusive=True)
+        """
+        spec = self.spec(name)
+        lower = -math.inf if spec.lower is None else float(spec.lower)
+        upper = math.inf if spec.upper is None else float(spec.upper)
+        inclusive = spec.lower_inclusive
+        if spec.kind == "level" and math.isfinite(share_cap):  # a share: 0 to all of it
+            upper = min(upper, share_cap)
+            if lower < 0.0:
+                lower, inclusive = 0.0, True
+        values = values or {}
+        if self.cap is not None:
+            if name == "start" and self.cap in values:
+                upper = min(upper, float(values[self.cap]))
+            elif name == self.cap and "start" in values and float(values["start"]) >= lower:
+                lower, inclusive = float(values["start"]), True
+        return Domain(lower, upper, inclusive)
+
     def _check(
         self,
         values: dict[str, np.ndarray],
         options: dict[str, str],
         base_year: float | None,
     ) -> None:
-        """Family-specific cross checks (e.g. ``start <= ceiling``); none by default."""
+        """Cross checks between parameters: ``start <= cap`` for a family with a cap; families
+        with other rules (staged) extend it."""
+        if self.cap is not None and self.cap in values:
+            self._require_order("start", self.cap, values, blame=self.cap_blame)
 
     @staticmethod
     def _require_order(

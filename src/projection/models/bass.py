@@ -75,17 +75,14 @@ class Bass(Family):
     """
 
     name = "bass"
+    cap = "market"
+    cap_blame = "start"
     params = (
         ParamSpec("start", "level", "cumulative adoption at base_year", lower=0.0),
         ParamSpec("market", "level", "market potential", lower=0.0, lower_inclusive=False),
         ParamSpec("p", "rate", "coefficient of innovation", lower=0.0, upper=10.0),
         ParamSpec("q", "rate", "coefficient of imitation", lower=0.0, upper=100.0),
     )
-
-    def _check(
-        self, values: dict[str, np.ndarray], options: dict[str, str], base_year: float | None
-    ) -> None:
-        self._require_order("start", "market", values, blame="start")
 
     @staticmethod
     def _fractions(

@@ -80,6 +80,7 @@ class Exponential(Family):
     """
 
     name = "exponential"
+    cap = "ceiling"
     params = (
         ParamSpec("start", "level", "value at base_year", lower=0.0),
         ParamSpec("rate", "rate", "continuous growth rate", lower=-100.0, upper=100.0),
@@ -92,12 +93,6 @@ class Exponential(Family):
             lower_inclusive=False,
         ),
     )
-
-    def _check(
-        self, values: dict[str, np.ndarray], options: dict[str, str], base_year: float | None
-    ) -> None:
-        if "ceiling" in values:
-            self._require_order("start", "ceiling", values)
 
     def _kernel(
         self,

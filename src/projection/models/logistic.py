@@ -59,16 +59,12 @@ class Logistic(Family):
     """
 
     name = "logistic"
+    cap = "ceiling"
     params = (
         ParamSpec("start", "level", "value at base_year", lower=0.0),
         ParamSpec("ceiling", "level", "saturation level", lower=0.0, lower_inclusive=False),
         ParamSpec("rate", "rate", "logistic growth rate", lower=-100.0, upper=100.0),
     )
-
-    def _check(
-        self, values: dict[str, np.ndarray], options: dict[str, str], base_year: float | None
-    ) -> None:
-        self._require_order("start", "ceiling", values)
 
     def _kernel(
         self, d: np.ndarray, *, start: np.ndarray, ceiling: np.ndarray, rate: np.ndarray

@@ -1,0 +1,1 @@
+"""Analyses on top of the engine: solve, sensitivity, compare, calibrate."""

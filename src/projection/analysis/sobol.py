@@ -1,0 +1,436 @@
+"""Sobol' indices of any vectorised model: the generic core of the sensitivity analysis.
+
+:func:`sobol` takes a vectorised function of ``d`` independent inputs with known
+distributions, with one or several outputs, and returns Sobol' first- and total-order indices
+with bootstrap confidence intervals (a :class:`~projection.analysis.sobol_result.SobolResult`).
+It knows nothing of scenarios: :func:`projection.analysis.sensitivity.sensitivity` applies it
+to one.
+
+Reading the indices
+-------------------
+``first_order`` (S1) is the share of the output's variance a parameter explains on its own;
+``total_order`` (ST) adds every interaction it takes part in, so ST >= S1 up to sampling noise,
+and ST near 0 means the parameter can be fixed at any value of its range without changing the
+output. Where S1 and ST are close for every parameter the output is nearly additive in them.
+Estimates of indices near 0 can come out slightly negative: that is sampling noise, and a
+larger ``n`` shrinks it. The indices assume independent inputs, as the scenario's
+distributions are.
+
+An output that does not vary over the samples (a year before any uncertain parameter acts, a
+target met or missed by every draw) has no variance to share out: its indices are undefined,
+reported as NaN, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..engine.sampling import rng_from
+from ..exceptions import ProjectionError
+from .sobol_result import SobolResult, span
+
+__all__ = ["sobol", "MAX_N", "CONSTANT_RTOL"]
+
+#: Largest number of base samples accepted (the model is evaluated ``n * (d + 2)`` times).
+MAX_N = 2**20
+
+#: An output whose spread over every evaluation is at most this times its largest magnitude
+#: is constant: its variance is rounding noise, so its indices are undefined.
+CONSTANT_RTOL = 1e-12
+
+# Elements of the largest array one bootstrap batch gathers (bounds its memory to ~32 MB).
+_BATCH_ELEMENTS = 2**22
+
+
+def sobol(
+    func: Callable[[np.ndarray], np.ndarray],
+    dists: Sequence[Any],
+    names: Sequence[str],
+    *,
+    n: int = 1024,
+    seed: int | np.random.Generator | None = None,
+    confidence: float | None = 0.95,
+    n_resamples: int = 200,
+    outputs: Sequence[Any] | None = None,
+    label: str = "",
+    output_name: str = "output",
+) -> SobolResult:
+    r"""Sobol' first- and total-order indices of ``func`` over independent inputs.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(x)`` with ``x`` of shape ``(d, m)`` (one row per input, in ``names`` order)
+        returns shape ``(s, m)`` (``s`` outputs) or ``(m,)`` (one output). Called once, with
+        ``m = n * (d + 2)``; it must be vectorised over the columns and return finite values.
+    dists : sequence of distributions
+        One per input, each with ``ppf`` (a :mod:`projection.distributions` model or a frozen
+        ``scipy.stats`` distribution).
+    names : sequence of str
+        One distinct name per input.
+    n : int, default 1024
+        Base samples, a power of two (the balance of Sobol' points needs it), 2 to
+        :data:`MAX_N`.
+    seed : int, numpy.random.Generator or None
+        The one random-number policy (:func:`projection.sampling.rng_from`): the same seed
+        gives identical indices and intervals.
+    confidence : float or None, default 0.95
+        Level of the bootstrap confidence intervals, in (0, 1); None skips the bootstrap
+        (intervals NaN), which saves its ``O(n^2 d s)`` jackknife on large problems.
+    n_resamples : int, default 200
+        Bootstrap resamples.
+    outputs : sequence, optional
+        ``s`` labels of the outputs (default ``0 .. s-1``).
+    label, output_name : str
+        What the output is and what its labels are, for printing.
+
+    Returns
+    -------
+    SobolResult
+
+    Raises
+    ------
+    ProjectionError
+        ``n`` not a power of two (the message names the nearest ones), inputs and names of
+        different lengths, a distribution without ``ppf``, an output of the wrong shape or not
+        finite, a bad seed or confidence level.
+
+    Notes
+    -----
+    The design is Saltelli's [2]_: two matrices ``A`` and ``B`` of ``n`` points each from one
+    scrambled Sobol' sequence of dimension ``2d`` (mapped through each input's ``ppf``), and
+    for each input ``i`` the matrix ``AB_i``, ``A`` with row ``i`` from ``B``: exactly the
+    design of ``scipy.stats.sobol_indices(func=..., dists=..., rng=rng)``, which then computes
+    the indices. With ``V`` the variance of the outputs at ``A`` and ``B``,
+
+    .. math::
+
+        S_i = \frac{1}{nV} \sum_j f(B)_j \left(f(AB_i)_j - f(A)_j\right), \qquad
+        S_{T_i} = \frac{1}{2nV} \sum_j \left(f(A)_j - f(AB_i)_j\right)^2 .
+
+    The intervals are bias-corrected and accelerated (BCa) bootstrap intervals over the ``n``
+    rows of the design, as ``SobolResult.bootstrap`` of scipy computes them, but drawn with
+    ``seed`` so that they too are reproducible (scipy's method takes no random generator).
+
+    References
+    ----------
+    .. [1] Sobol', I. M. "Global sensitivity indices for nonlinear mathematical models and
+       their Monte Carlo estimates." Mathematics and Computers in Simulation 55 (2001) 271-280.
+    .. [2] Saltelli, A., et al. "Variance based sensitivity analysis of model output. Design
+       and estimator for the total sensitivity index." Computer Physics Communications 181
+       (2010) 259-270.
+
+    Examples
+    --------
+    An additive model ``y = a + 2 b`` with ``a``, ``b`` uniform on [0, 1]: ``b`` explains
+    4/5 of the variance, ``a`` 1/5, and there is no interaction (S1 = ST).
+
+    >>> from scipy import stats
+    >>> from projection.analysis.sensitivity import sobol
+    >>> r = sobol(lambda x: x[0] + 2 * x[1], [stats.uniform(), stats.uniform()], ["a", "b"],
+    ...           n=512, seed=1)
+    >>> r.first_order[:, 0].round(2).tolist(), r.total_order[:, 0].round(2).tolist()
+    ([0.2, 0.8], [0.2, 0.8])
+    >>> r.ranked()[["parameter", "rank"]].to_dict("list")
+    {'parameter': ['b', 'a'], 'rank': [1, 2]}
+    """
+    names = _check_names(names, dists)
+    n = _check_n(n)
+    confidence = _check_confidence(confidence)
+    if (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or n_resamples < 1
+    ):
+        raise ProjectionError(f"n_resamples must be a whole number >= 1 (got {n_resamples!r})")
+    rng = rng_from(seed)
+    d = len(names)
+
+    a, b = _design(dists, names, n, rng)
+    ab = np.tile(a, (d, 1, 1))  # page i: A with row i from B
+    ab[np.arange(d), np.arange(d)] = b
+    x = np.concatenate([a, b, *ab], axis=1)  # (d, n (d + 2))
+    y = _evaluate(func, x)
+    s = y.shape[0]
+    outputs = _check_outputs(outputs, s)
+
+    f_a, f_b = y[:, :n], y[:, n : 2 * n]
+    f_ab = y[:, 2 * n :].reshape(s, d, n).transpose(1, 0, 2)  # (d, s, n)
+
+    # Undefined indices: an output constant over every evaluation, or over the 2n points of A
+    # and B, whose variance the estimators divide by (a rare event seen only in some AB_i).
+    scale = CONSTANT_RTOL * np.abs(y).max(axis=1)
+    constant = np.ptp(y, axis=1) <= scale
+    base = y[:, : 2 * n]
+    constant_base = np.ptp(base, axis=1) <= scale
+    notes = _constant_notes(y, constant, outputs, label, output_name)
+    rare = constant_base & ~constant
+    if rare.any():
+        notes.append(
+            f"{label or 'the output'} varies too rarely at {output_name} "
+            f"{span([o for o, r in zip(outputs, rare) if r])} to estimate its indices (no "
+            f"variance among the {2 * n} base samples A and B): reported as NaN; a larger n helps"
+        )
+    constant = constant | constant_base
+
+    # scipy's estimator on the evaluations (its dict form); it sets 0/0 to 0, we to NaN.
+    # It squeezes its result, which with one input and one output leaves scalars it then
+    # fails to write to (TypeError, scipy 1.17): give it that output twice.
+    reps = 2 if d == s == 1 else 1
+    from scipy import stats
+
+    res = stats.sobol_indices(
+        func={
+            "f_A": np.tile(f_a, (reps, 1)),
+            "f_B": np.tile(f_b, (reps, 1)),
+            "f_AB": np.tile(f_ab, (1, reps, 1)),
+        },
+        n=n,
+    )
+    first = np.reshape(res.first_order, (reps * s, d))[:s].T.copy()
+    total = np.reshape(res.total_order, (reps * s, d))[:s].T.copy()
+    first[:, constant] = np.nan
+    total[:, constant] = np.nan
+
+    bounds = np.full((4, d, s), np.nan)
+    keep = ~constant
+    if confidence is not None and keep.any():
+        mean = np.mean([f_a[keep], f_b[keep]], axis=(0, 2))[:, None]
+        low, high, failed = _bootstrap(
+            f_a[keep] - mean,
+            f_b[keep] - mean,
+            f_ab[:, keep] - mean,
+            np.stack([first[:, keep], total[:, keep]]),
+            confidence=confidence,
+            n_resamples=int(n_resamples),
+            rng=rng,
+        )
+        # bounds: first-order low, first-order high, total-order low, total-order high
+        bounds[0][:, keep], bounds[1][:, keep] = low[0], high[0]
+        bounds[2][:, keep], bounds[3][:, keep] = low[1], high[1]
+        bad = [o for o, f in zip(np.array(outputs, dtype=object)[keep], failed) if f]
+        if bad:
+            notes.append(
+                f"no bootstrap confidence interval for some indices at {output_name} "
+                f"{span(bad)} (their bootstrap distribution is degenerate or undefined, as "
+                "for a rare event); a larger n helps"
+            )
+
+    arrays = [first, total, *bounds]
+    for arr in arrays:
+        arr.setflags(write=False)
+    return SobolResult(
+        names=names,
+        outputs=outputs,
+        first_order=first,
+        total_order=total,
+        first_order_low=arrays[2],
+        first_order_high=arrays[3],
+        total_order_low=arrays[4],
+        total_order_high=arrays[5],
+        n=n,
+        seed=_seed_value(seed),
+        confidence=confidence,
+        n_resamples=int(n_resamples),
+        notes=tuple(notes),
+        label=label,
+        output_name=output_name,
+    )
+
+
+def _check_names(names: Sequence[str], dists: Sequence[Any]) -> tuple[str, ...]:
+    if isinstance(names, str):
+        raise ProjectionError(f"names must be a sequence of names, one per input (got {names!r})")
+    names = tuple(str(x) for x in names)
+    dists = list(dists)
+    if not names:
+        raise ProjectionError("no inputs: give at least one distribution and its name")
+    if len(names) != len(dists):
+        raise ProjectionError(
+            f"names and dists must match in length ({len(names)} names, {len(dists)} dists)"
+        )
+    dupes = sorted({x for x in names if names.count(x) > 1})
+    if dupes:
+        raise ProjectionError(f"names must be distinct (repeated: {', '.join(dupes)})")
+    for name, dist in zip(names, dists):
+        if not callable(getattr(dist, "ppf", None)):
+            raise ProjectionError(
+                f"{name}: a distribution needs a `ppf` method (got {type(dist).__name__})"
+            )
+    return names
+
+
+def _check_n(n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise ProjectionError(f"n must be a whole number, a power of two such as 1024 (got {n!r})")
+    n = int(n)
+    if n < 2:
+        raise ProjectionError(f"n must be a power of two of at least 2, such as 1024 (got n={n})")
+    if n > MAX_N:
+        raise ProjectionError(f"n must be at most {MAX_N:,} (2**20) (got n={n:,})")
+    if n & (n - 1):
+        lower = 1 << (n.bit_length() - 1)
+        raise ProjectionError(
+            f"n must be a power of two for the balance of Sobol' points (got n={n}; "
+            f"the nearest are {lower} = 2**{lower.bit_length() - 1} and "
+            f"{2 * lower} = 2**{lower.bit_length()})"
+        )
+    return n
+
+
+def _check_confidence(confidence: Any) -> float | None:
+    if confidence is None:
+        return None
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)):
+        raise ProjectionError(
+            f"confidence must be a number in (0, 1), e.g. 0.95 (got {confidence!r})"
+        )
+    if not 0 < float(confidence) < 1:
+        raise ProjectionError(f"confidence must be in (0, 1), e.g. 0.95 (got {confidence})")
+    return float(confidence)
+
+
+def _check_outputs(outputs: Sequence[Any] | None, s: int) -> tuple[Any, ...]:
+    if outputs is None:
+        return tuple(range(s))
+    labels = tuple(o.item() if isinstance(o, np.generic) else o for o in outputs)
+    if len(labels) != s:
+        raise ProjectionError(
+            f"outputs must name each of the {s} outputs (got {len(labels)} labels)"
+        )
+    if len(set(labels)) != len(labels):
+        raise ProjectionError("outputs must be distinct labels")
+    return labels
+
+
+def _seed_value(seed: Any) -> int | None:
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return int(seed)
+    return None
+
+
+def _design(
+    dists: Sequence[Any], names: tuple[str, ...], n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``A`` and ``B``, each ``(d, n)``: scipy's design (one Sobol' sequence of dimension 2d)."""
+    d = len(names)
+    from scipy.stats import qmc
+
+    u = qmc.Sobol(d=2 * d, scramble=True, bits=64, rng=rng).random(n).T.reshape(2, d, n)
+    out = np.empty_like(u)
+    for i, (name, dist) in enumerate(zip(names, dists)):
+        values = np.asarray(dist.ppf(u[:, i]), dtype=float)
+        if values.shape != (2, n):
+            raise ProjectionError(
+                f"{name}: ppf must return one value per quantile (shape (2, {n}), got {values.shape})"
+            )
+        if not np.isfinite(values).all():
+            raise ProjectionError(
+                f"{name}: the distribution gives non-finite values (an unbounded ppf at 0?)"
+            )
+        out[:, i] = values
+    return out[0], out[1]
+
+
+def _evaluate(func: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    d, m = x.shape
+    y = np.asarray(func(x), dtype=float)
+    if y.ndim == 1:
+        y = y[None, :]
+    if y.ndim != 2 or y.shape[1] != m:
+        raise ProjectionError(
+            f"func must return shape (s, {m}) or ({m},) for x of shape ({d}, {m}) "
+            f"(got {np.shape(y)})"
+        )
+    if y.shape[0] == 0:
+        raise ProjectionError("func returned no outputs (shape (0, m))")
+    finite = np.isfinite(y)
+    if not finite.all():
+        rows = np.flatnonzero(~finite.all(axis=1))
+        raise ProjectionError(
+            f"func returned {int((~finite).sum())} non-finite values (outputs "
+            f"{', '.join(str(r) for r in rows[:10])}); Sobol' indices need finite outputs"
+        )
+    return y
+
+
+def _constant_notes(
+    y: np.ndarray, constant: np.ndarray, outputs: tuple[Any, ...], label: str, output_name: str
+) -> list[str]:
+    which = np.flatnonzero(constant)
+    if not len(which):
+        return []
+    what = label or "the output"
+    m = y.shape[1]
+    if len(which) == 1:
+        k = which[0]
+        return [
+            f"{what} does not vary at {output_name} {outputs[k]} (always {y[k, 0]:.6g} in "
+            f"{m} evaluations): its Sobol' indices are undefined there, reported as NaN"
+        ]
+    return [
+        f"{what} does not vary at {output_name}s {span([outputs[k] for k in which])} "
+        f"(each constant over {m} evaluations): their Sobol' indices are undefined, "
+        "reported as NaN"
+    ]
+
+
+def _saltelli(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray) -> np.ndarray:
+    """Saltelli 2010 estimators, stacked ``(2, d, s, ...)``: [first order, total order].
+
+    ``f_a``, ``f_b`` have shape ``(s, ..., k)`` and ``f_ab`` ``(d, s, ..., k)``, centred; the
+    last axis holds the ``k`` rows of the design (``...``: bootstrap or jackknife resamples).
+    """
+    var = np.var(np.stack([f_a, f_b]), axis=(0, -1))
+    first = np.mean(f_b * (f_ab - f_a), axis=-1) / var
+    total = 0.5 * np.mean((f_a - f_ab) ** 2, axis=-1) / var
+    return np.stack([first, total])
+
+
+def _bootstrap(
+    f_a: np.ndarray,
+    f_b: np.ndarray,
+    f_ab: np.ndarray,
+    estimate: np.ndarray,
+    *,
+    confidence: float,
+    n_resamples: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BCa intervals of both indices, ``(2, d, s)`` each, and which outputs had none."""
+    d, s, n = f_ab.shape
+
+    def statistic(rows: np.ndarray, axis: int = -1) -> np.ndarray:
+        return _saltelli(f_a[:, rows], f_b[:, rows], f_ab[:, :, rows])
+
+    batch = max(1, _BATCH_ELEMENTS // ((d + 2) * s * n))
+    # A parameter that cannot move an output has the same index (0) in every resample: a
+    # degenerate bootstrap distribution, for which BCa divides 0 by 0 and scipy warns. Those
+    # intervals are repaired below; nothing here runs user code, so silencing is local.
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from scipy import stats
+
+        boot = stats.bootstrap(
+            (np.arange(n),),
+            statistic,
+            n_resamples=n_resamples,
+            batch=batch,
+            vectorized=True,
+            method="BCa",
+            confidence_level=confidence,
+            rng=rng,
+        )
+    low = np.array(boot.confidence_interval.low, dtype=float).reshape(2, d, s)
+    high = np.array(boot.confidence_interval.high, dtype=float).reshape(2, d, s)
+    dist = np.asarray(boot.bootstrap_distribution).reshape(2, d, s, -1)
+    with np.errstate(invalid="ignore"):
+        degenerate = np.isfinite(dist).all(axis=-1) & (np.ptp(dist, axis=-1) == 0)
+    fix = degenerate & ~(np.isfinite(low) & np.isfinite(high))
+    low[fix] = high[fix] = estimate[fix]
+    failed = ~(np.isfinite(low) & np.isfinite(high)).all(axis=(0, 1))
+    return low, high, failed

@@ -1,0 +1,214 @@
+"""Commands that answer a question about one scenario: ``solve``, ``sensitivity`` and
+``calibrate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .common import EXIT_NEGATIVE, guard, load, numbers
+from .options import FileArg, Format, FormatOpt, QuietOpt, SeedOpt, SetOpt, YearsOpt
+
+__all__ = ["solve", "sensitivity", "calibrate"]
+
+
+def solve(
+    file: FileArg,
+    target: Annotated[str, typer.Option("--target", "-t", help="Target id, e.g. T1.")],
+    param: Annotated[
+        str,
+        typer.Option(
+            "--param",
+            "-p",
+            help="Parameter to solve for, e.g. indicators.ev_sales_share.params.rate.",
+            metavar="PATH",
+        ),
+    ],
+    bounds: Annotated[
+        str | None,
+        typer.Option(
+            "--bounds",
+            help="Bracket to search, LOW,HIGH in the parameter's unit.",
+            metavar="LOW,HIGH",
+        ),
+    ] = None,
+    set_: SetOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Find the parameter value at which a target is met exactly (exit 1 if none does)."""
+    with guard():
+        bracket = None
+        if bounds is not None:
+            values = numbers(bounds, "--bounds", "0,2")
+            if len(values) != 2:
+                from .. import ProjectionError
+
+                raise ProjectionError(f"--bounds {bounds!r}: expected LOW,HIGH, e.g. 0,2")
+            bracket = (values[0], values[1])
+        from .. import solve as solve_target
+
+        (scenario,) = load([file], set_)
+        sol = solve_target(scenario, target=target, param=param, bounds=bracket)
+        if not quiet:
+            _show_solution(sol, fmt)
+    if not sol.found:
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+def _show_solution(sol: Any, fmt: Format) -> None:
+    if fmt == Format.json:
+        import json
+
+        typer.echo(json.dumps(sol.to_dict(), indent=1))
+        return
+    if fmt == Format.csv:
+        import pandas as pd
+
+        from .console import emit
+
+        emit(pd.DataFrame([sol.to_dict()]), "csv")
+        return
+    typer.echo(sol.message)
+    for line in sol.details():
+        typer.echo(f"  {line}")
+
+
+def sensitivity(
+    file: FileArg,
+    indicator: Annotated[
+        str | None, typer.Option("--indicator", "-i", help="Indicator whose value is explained.")
+    ] = None,
+    years_: YearsOpt = None,
+    target: Annotated[
+        str | None, typer.Option("--target", "-t", help="Explain whether this target is met.")
+    ] = None,
+    samples: Annotated[
+        int,
+        typer.Option("--samples", "-n", help="Base sample size (a power of two).", metavar="N"),
+    ] = 1024,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """First-order and total Sobol indices of every uncertain parameter, ranked.
+
+    Explain an indicator in some years (--indicator NAME --years 2030 or --years 2025:2040), or
+    whether a target is met (--target ID).
+    """
+    with guard():
+        from .. import ProjectionError
+        from .. import sensitivity as sobol_sensitivity
+
+        if target is not None and (years_ is not None or indicator is not None):
+            raise ProjectionError(
+                "--target explains whether a target is met in its own year: give no "
+                "--indicator or --years with it"
+            )
+        if indicator is not None and years_ is None:
+            raise ProjectionError("--indicator needs --years, e.g. --years 2030 or 2025:2040")
+        (scenario,) = load([file], set_)
+        result = sobol_sensitivity(
+            scenario, indicator=indicator, years=years_, target=target, n=samples, seed=seed
+        )
+        if quiet:
+            return
+        if fmt == Format.table:
+            typer.echo(result.summary())  # the notes are part of it
+        else:
+            from .console import emit
+
+            emit(result.to_frame(), fmt.value)
+
+
+def calibrate(
+    file: FileArg,
+    indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator to fit.")],
+    history: Annotated[
+        Path,
+        typer.Option(
+            "--history",
+            help="CSV of observed year,value (# lines: source), or an IAMC .csv/.xlsx with "
+            "--variable.",
+            metavar="FILE",
+        ),
+    ],
+    params: Annotated[
+        str,
+        typer.Option(
+            "--params", "-p", help="Parameters to fit, e.g. rate,ceiling.", metavar="P,..."
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the calibrated scenario (.yaml).", metavar="FILE"
+        ),
+    ] = None,
+    distributions: Annotated[
+        bool,
+        typer.Option(
+            "--distributions",
+            help="With --output: give identifiable fitted parameters their estimated uncertainty.",
+        ),
+    ] = False,
+    years_: YearsOpt = None,
+    variable: Annotated[
+        str | None,
+        typer.Option(
+            "--variable", help="IAMC history: the series' variable, e.g. 'Transport|...'."
+        ),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="IAMC history: the series' region.")
+    ] = None,
+    iamc_scenario: Annotated[
+        str | None, typer.Option("--iamc-scenario", help="IAMC history: the series' scenario.")
+    ] = None,
+    set_: SetOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Fit parameters to an observed history by bounded least squares (--years: the years of
+    the history to fit)."""
+    with guard():
+        from .. import ProjectionError
+        from .. import calibrate as fit
+
+        if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
+            raise ProjectionError(f"--output {output}: the calibrated scenario is written as .yaml")
+        if output is not None and not (output.parent if str(output.parent) else Path(".")).is_dir():
+            raise ProjectionError(
+                f"--output {output}: directory {str(output.parent)!r} does not exist"
+            )
+        names = [p.strip() for p in params.split(",") if p.strip()]
+        observed: Any = history
+        if variable is not None:
+            from ..io.iamc import history_from_iamc
+
+            observed = history_from_iamc(history, variable, region=region, scenario=iamc_scenario)
+        elif region is not None or iamc_scenario is not None:
+            raise ProjectionError(
+                "--region and --iamc-scenario select a series of an IAMC file: give --variable too"
+            )
+        (scenario,) = load([file], set_)
+        result = fit(scenario, indicator=indicator, history=observed, params=names, years=years_)
+        if output is not None:
+            result.write(output, distributions=distributions)
+        if quiet:
+            return
+        if fmt == Format.json:
+            import json
+
+            typer.echo(json.dumps(result.to_dict(), indent=1))
+        elif fmt == Format.csv:
+            from .console import emit
+
+            emit(result.to_frame(), "csv")
+        else:
+            typer.echo(result.summary())
+            if output is not None:
+                typer.echo(f"wrote {output}")

@@ -1,0 +1,86 @@
+"""Writing files safely: atomically, to a checked destination.
+
+Every file the tool writes is first written to a temporary file in the destination directory
+and then renamed into place (:func:`os.replace`, atomic on POSIX and Windows), so an error or
+Ctrl-C part-way leaves either the old file or the complete new one, never a half-written one.
+:func:`check_destination` checks a destination before any work is done, so a typo costs
+nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from .exceptions import OutputError
+
+__all__ = ["atomic_path", "check_destination", "write_text"]
+
+
+def check_destination(path: str | Path, formats: Mapping[str, str], what: str) -> str:
+    """Check a file to be written: a known extension and an existing directory.
+
+    Returns the format name ``formats`` gives the extension; raises :class:`OutputError`
+    naming the path and what was expected.
+    """
+    p = Path(path)
+    fmt = formats.get(p.suffix.lower())
+    if fmt is None:
+        raise OutputError(
+            f"{p}: unknown {what} {p.suffix or '(no extension)'!r} "
+            f"(expected one of: {', '.join(sorted(formats))})"
+        )
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{p}: directory {str(parent)!r} does not exist")
+    if p.is_dir():
+        raise OutputError(f"{p}: is a directory (expected a file name)")
+    return fmt
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
+
+    The new file gets the permissions a plain ``open()`` would give it (an existing file's
+    own, else 0o666 less the umask), not the temporary file's 0600.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, _file_mode(target))
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path``, atomically."""
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return target
+
+
+def _file_mode(target: Path) -> int:
+    """Mode for the new file: an existing file's, else 0o666 less the process umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        pass
+    umask = 0o022
+    try:  # Linux: read the umask without changing it (os.umask is not thread-safe)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                umask = int(line.split()[1], 8)
+                break
+    except (OSError, ValueError):
+        pass
+    return 0o666 & ~umask

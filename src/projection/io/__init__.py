@@ -1,0 +1,1 @@
+"""Files the tool writes and reads: outputs, IAMC, run metadata."""

@@ -1,0 +1,245 @@
+"""Writing results: CSV, Parquet, JSON, Excel or netCDF, chosen by the file extension, atomically.
+
+Every file records the run's metadata (:func:`projection.metadata.run_metadata`: the tool's
+version, the seed, the sampler, the sample count and a hash of each resolved scenario):
+
+* CSV: leading ``# key: value`` comment lines (read with ``pandas.read_csv(path, comment="#")``);
+* Parquet: the ``projection`` key of the file's schema metadata, as JSON;
+* JSON: ``{"metadata": {...}, "data": [records]}``;
+* Excel: a ``meta`` sheet beside the ``data`` sheet;
+* netCDF (through xarray, ``pip install 'projection[netcdf]'``): the dataset's attributes.
+
+Every file is written atomically (:func:`projection.files.atomic_path`): an error or Ctrl-C
+part-way leaves either the old file or the complete new one, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import OutputError
+from ..files import atomic_path, check_destination
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "FORMATS",
+    "LAYOUTS",
+    "check_output_path",
+    "check_results_path",
+    "write_results",
+    "csv_header",
+    "metadata_text",
+    "write_csv",
+    "write_frame",
+    "write_xlsx",
+]
+
+#: Extension -> format name.
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".nc": "netcdf",
+}
+
+#: Layouts of a results file: one row per value, or the IAMC wide layout.
+LAYOUTS = ("tidy", "iamc")
+
+#: Format name -> (module it needs, how to install it).
+_NEEDS = {
+    "parquet": ("pyarrow", "pip install pyarrow"),
+    "xlsx": ("openpyxl", "pip install 'projection[excel]'"),
+    "netcdf": ("xarray", "pip install 'projection[netcdf]'"),
+}
+
+
+def check_output_path(path: str | Path) -> str:
+    """Check an output path before any work is done; return its format name.
+
+    Raises
+    ------
+    OutputError
+        Unknown extension, a directory that does not exist, or a format whose library is
+        missing (Parquet without pyarrow, Excel without openpyxl, netCDF without xarray).
+    """
+    p = Path(path)
+    fmt = check_destination(p, FORMATS, "output format")
+    if fmt in _NEEDS:
+        module, hint = _NEEDS[fmt]
+        try:
+            __import__(module)
+        except ImportError:
+            raise OutputError(f"{p}: writing {fmt} needs {module} ({hint})") from None
+    return fmt
+
+
+def check_results_path(path: str | Path, layout: str = "tidy") -> str:
+    """Check where :func:`write_results` will write, before any work: the extension fits the
+    layout and the directory exists. Returns the format name."""
+    if layout not in LAYOUTS:
+        raise OutputError(f"unknown layout {layout!r} (expected one of: {', '.join(LAYOUTS)})")
+    if layout == "iamc":
+        from .iamc import check_iamc_path
+
+        return check_iamc_path(path)
+    return check_output_path(path)
+
+
+def write_results(
+    results: Any,
+    path: str | Path,
+    *,
+    layout: str = "tidy",
+    members: bool = False,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write results (what :func:`projection.run` returns) to ``path``, atomically, with the
+    run's metadata.
+
+    Parameters
+    ----------
+    results : Result or sequence of Result
+    path : str or Path
+        Its extension picks the format (see :data:`FORMATS`; ``.csv``/``.xlsx`` for IAMC).
+    layout : {"tidy", "iamc"}
+        ``tidy``: one row per value (:meth:`~projection.engine.Result.to_frame`: ``scenario,
+        indicator, year, value, unit``, with ``quantile`` for an ensemble); ``iamc``: the IAMC
+        layout (:func:`projection.io.iamc.to_iamc`).
+    members : bool
+        Also every member of an ensemble run with ``keep_samples``.
+    metadata : mapping, optional
+        Default: :func:`projection.io.metadata.run_metadata` of ``results``.
+    """
+    from .metadata import run_metadata
+
+    results = [results] if hasattr(results, "central") else list(results)
+    check_results_path(path, layout)
+    meta = dict(metadata) if metadata is not None else run_metadata(results)
+    if layout == "iamc":
+        from .iamc import write_iamc
+
+        return write_iamc(results, path, metadata=meta)
+    import pandas as pd
+
+    from ..engine.results import categorise
+
+    frames = [r.to_frame(samples=members) for r in results]
+    return write_frame(categorise(pd.concat(frames, ignore_index=True)), path, metadata=meta)
+
+
+def write_frame(
+    frame: pd.DataFrame, path: str | Path, *, metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Write a frame to ``path`` in the format its extension names, atomically.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy (``scenario, indicator, year, ..., value, unit``) or any other flat frame; netCDF
+        needs the tidy layout.
+    path : str or Path
+        ``.csv``, ``.parquet``/``.pq``, ``.json``, ``.xlsx`` or ``.nc``.
+    metadata : mapping, optional
+        Run metadata to record in the file (see the module docstring for where it goes).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> f = pd.DataFrame({"scenario": ["a"], "indicator": ["x"], "year": [2025], "value": [1.0], "unit": ["GW"]})
+    >>> write_frame(f, d / "out.csv", metadata={"seed": 1}).read_text().splitlines()
+    ['# seed: 1', 'scenario,indicator,year,value,unit', 'a,x,2025,1.0,GW']
+    >>> pd.read_csv(d / "out.csv", comment="#").shape
+    (1, 5)
+    """
+    fmt = check_output_path(path)
+    meta = dict(metadata or {})
+    with atomic_path(path) as tmp:
+        _WRITERS[fmt](frame, tmp, meta)
+    return Path(path)
+
+
+def metadata_text(value: Any) -> str:
+    """A metadata value for a format that holds text: strings as they are, the rest as
+    compact JSON (``null``, ``7``, ``[{"name":...}]``)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def csv_header(metadata: Mapping[str, Any]) -> str:
+    """``# key: value`` lines for the metadata (values by :func:`metadata_text`)."""
+    return "".join(f"# {key}: {metadata_text(value)}\n" for key, value in metadata.items())
+
+
+def write_csv(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
+    """CSV with the metadata as leading comment lines."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(csv_header(metadata))
+        frame.to_csv(f, index=False)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    extra = {b"projection": json.dumps(dict(metadata), sort_keys=True).encode()}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+    pq.write_table(table, path)
+
+
+def _write_json(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
+    records = json.loads(frame.to_json(orient="records"))
+    doc = {"metadata": dict(metadata), "data": records}
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+def write_xlsx(
+    frame: pd.DataFrame,
+    path: Path,
+    metadata: Mapping[str, Any],
+    meta_frame: pd.DataFrame | None = None,
+) -> None:
+    """Excel: a ``data`` sheet and a ``meta`` sheet (``meta_frame``, or key/value rows)."""
+    import pandas as pd
+
+    if meta_frame is None:
+        meta_frame = pd.DataFrame(
+            {"key": list(metadata), "value": [metadata_text(v) for v in metadata.values()]}
+        )
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        frame.to_excel(xl, sheet_name="data", index=False)
+        meta_frame.to_excel(xl, sheet_name="meta", index=False)
+
+
+def _write_netcdf(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
+    import xarray as xr
+
+    if not {"indicator", "year", "value", "unit"} <= set(frame.columns):
+        raise OutputError(f"{path}: netCDF needs the tidy layout (indicator, year, value, unit)")
+    dims = [c for c in frame.columns if c not in ("indicator", "value", "unit")]
+    data = frame.astype({c: str for c in ("scenario", "indicator") if c in frame.columns})
+    units = data.groupby("indicator", sort=False)["unit"].first()
+    array = data.set_index(["indicator", *dims])["value"].to_xarray()
+    ds = xr.Dataset({name: array.sel(indicator=name, drop=True) for name in units.index})
+    for name, unit in units.items():
+        ds[name].attrs["units"] = unit
+    ds.attrs.update({k: metadata_text(v) for k, v in metadata.items()})
+    ds.to_netcdf(path)
+
+
+_WRITERS: dict[str, Callable[[pd.DataFrame, Path, Mapping[str, Any]], None]] = {
+    "csv": write_csv,
+    "parquet": _write_parquet,
+    "json": _write_json,
+    "xlsx": write_xlsx,
+    "netcdf": _write_netcdf,
+}

@@ -1,0 +1,1 @@
+"""Rendering results: plots and the HTML report."""

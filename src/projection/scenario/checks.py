@@ -1,0 +1,331 @@
+"""The meaning of a scenario: the checks pydantic's structure cannot express.
+
+Units fit their indicator (a level has the indicator's dimension, a rate is per year); a share
+lies in 0-100 %; parameters belong to the indicator's family and lie in its domain
+(:meth:`projection.models.Family.domain`); distributions cannot draw outside it; milestones are
+dated in order; derived expressions are safe, refer to known names and give the indicator's
+unit; targets and constraints name real indicators and years. :func:`check` raises the first
+problem with its dotted path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import ExpressionError, ParameterError, ScenarioError, UnitError
+from ..models import DERIVED, FAMILIES, get_family
+from ..units import conversion_factor, is_share, parse_unit
+from ..validation import suggest
+from .constraints import parse_constraint
+from .expressions import dependency_order, parse_expression
+from .model import Indicator, Scenario, convert
+
+__all__ = ["check", "MAX_HORIZON_YEARS", "MAX_YEAR"]
+
+#: Longest horizon accepted, in years.
+MAX_HORIZON_YEARS = 1000
+#: Largest calendar year (in magnitude) accepted.
+MAX_YEAR = 1_000_000
+
+
+def check(s: Scenario) -> None:
+    """Check the meaning of a structurally valid scenario; raise the first problem as a
+    :class:`~projection.exceptions.ScenarioError` with its dotted path (the caller locates it
+    in the file). Records the dependency order, parsed expressions and comparisons on ``s``."""
+    h = s.horizon
+    if h.step <= 0:
+        raise ScenarioError(
+            f"step must be a positive number of years (got {h.step})", path="horizon.step"
+        )
+    for key in ("start", "end"):  # years are computed as floats: keep them exact
+        if abs(getattr(h, key)) > MAX_YEAR:
+            raise ScenarioError(
+                f"year {getattr(h, key)} is out of range (expected a calendar year between "
+                f"-{MAX_YEAR} and {MAX_YEAR})",
+                path=f"horizon.{key}",
+            )
+    if h.end < h.start:
+        raise ScenarioError(
+            f"end ({h.end}) is before start ({h.start}) (expected end >= start)", path="horizon.end"
+        )
+    if h.end - h.start > MAX_HORIZON_YEARS:
+        raise ScenarioError(
+            f"horizon spans {h.end - h.start} years (at most {MAX_HORIZON_YEARS})",
+            path="horizon.end",
+        )
+    if not s.indicators:
+        raise ScenarioError("a scenario needs at least one indicator", path="indicators")
+    for name in s.indicators:
+        if not name.isidentifier() or name.startswith("_"):
+            raise ScenarioError(
+                f"indicator name {name!r} must be a plain identifier (letters, digits, underscores)",
+                path=f"indicators.{name}",
+            )
+    graph: dict[str, set[str]] = {}
+    for name, ind in s.indicators.items():
+        graph[name] = _check_indicator(s, name, ind)
+    try:
+        s._order = tuple(dependency_order(graph))
+    except ExpressionError as err:
+        # "cycle between derived indicators: a -> b -> a": point at a's expression
+        first = err.message.rpartition(": ")[2].split(" -> ")[0]
+        where = f"indicators.{first}.expression" if first in s.indicators else "indicators"
+        raise err.located(path=where) from None
+    for y in s.report_years or []:
+        if y not in s.years:
+            raise ScenarioError(
+                f"{y} is not a projected year ({h.start}..{h.end} step {h.step})",
+                path="report_years",
+            )
+    for tid, t in s.targets.items():
+        where = f"targets.{tid}"
+        if t.indicator not in s.indicators:
+            raise ScenarioError(
+                f"unknown indicator {t.indicator!r}{suggest(t.indicator, list(s.indicators))} "
+                f"(expected one of: {', '.join(sorted(s.indicators))})",
+                path=f"{where}.indicator",
+            )
+        if (t.at_least is None) == (t.at_most is None):
+            raise ScenarioError("give exactly one of `at_least` or `at_most`", path=where)
+        if t.year not in s.years:
+            raise ScenarioError(
+                f"target year {t.year} is not a projected year ({h.start}..{h.end} step {h.step})",
+                path=f"{where}.year",
+            )
+        key = t.bound[0]
+        unit = s.indicators[t.indicator].unit
+        try:
+            required = t.required(unit)
+        except UnitError as err:
+            raise err.located(path=f"{where}.{key}") from None
+        if is_share(unit) and not 0.0 <= required * conversion_factor(unit, "") <= 1.0:
+            raise ScenarioError(
+                f"a share can never be {_written(t.bound[1], t.unit)} "
+                "(expected a value between 0 and 100 %)",
+                path=f"{where}.{key}",
+            )
+    for cid, c in s.constraints.items():
+        where = f"constraints.{cid}.expression"
+        try:
+            comparison = parse_constraint(c.expression)
+            unknown = sorted(comparison.names - set(s.indicators))
+            if unknown:
+                known = sorted(s.indicators)
+                raise ExpressionError(
+                    f"unknown indicator {unknown[0]!r}{suggest(unknown[0], known)} "
+                    f"(known: {', '.join(known)})"
+                )
+            comparison.check_units({n: s.indicators[n].unit for n in comparison.names})
+        except ScenarioError as err:
+            raise err.located(path=where) from None
+        s._comparisons[cid] = comparison
+
+
+def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
+    where = f"indicators.{name}"
+    if ind.model != DERIVED and ind.model not in FAMILIES:
+        options = sorted(FAMILIES) + [DERIVED]
+        raise ScenarioError(
+            f"unknown growth family {ind.model!r}{suggest(ind.model, options)} "
+            f"(expected one of: {', '.join(options)})",
+            path=f"{where}.model",
+        )
+    if ind.base_year is not None and not (
+        s.horizon.start - MAX_HORIZON_YEARS <= ind.base_year <= s.horizon.end
+    ):
+        raise ScenarioError(
+            f"base_year {ind.base_year} is after the horizon end {s.horizon.end}",
+            path=f"{where}.base_year",
+        )
+    try:
+        share = is_share(ind.unit)
+    except UnitError as err:
+        raise err.located(path=f"{where}.unit") from None
+    if ind.model == DERIVED:
+        return _check_derived(s, name, ind)
+    for key in ("expression",):
+        if getattr(ind, key) is not None:
+            raise ScenarioError(f"`{key}` is only for `derived` indicators", path=f"{where}.{key}")
+    if ind.model != "staged":
+        for key in ("milestones", "interpolation"):
+            if getattr(ind, key) is not None:
+                raise ScenarioError(
+                    f"`{key}` is only for `staged` indicators", path=f"{where}.{key}"
+                )
+    family = get_family(ind.model)
+    specs = {
+        p.name: p for p in family.params if p.name not in ("milestone_years", "milestone_values")
+    }
+    for pname in ind.params:
+        if pname not in specs:
+            raise ScenarioError(
+                f"unknown parameter {pname!r} for {ind.model}{suggest(pname, list(specs))} "
+                f"(expected: {', '.join(specs)})",
+                path=f"{where}.params.{pname}",
+            )
+    for spec in specs.values():
+        if spec.required and spec.name not in ind.params:
+            raise ScenarioError(
+                f"missing parameter {spec.name!r} for {ind.model} (expected: {', '.join(specs)})",
+                path=f"{where}.params",
+            )
+    for pname, param in ind.params.items():
+        spec = specs[pname]
+        expected = spec.unit_for(ind.unit)
+        try:
+            value = convert(param.quantity(), expected)
+        except UnitError as err:
+            raise err.located(path=f"{where}.params.{pname}") from None
+        if (
+            share
+            and spec.kind == "level"
+            and not (0.0 <= value * conversion_factor(ind.unit, "") <= 1.0)
+        ):
+            raise ScenarioError(
+                f"a share must lie between 0 and 100 % (got {_written(param.value, param.unit)})",
+                path=f"{where}.params.{pname}",
+            )
+        if param.distribution is not None:
+            upper = spec.upper
+            if share and spec.kind == "level":
+                cap = 1.0 / conversion_factor(ind.unit, "")
+                upper = cap if upper is None else min(upper, cap)
+            _check_support(param, expected, spec.lower, upper, f"{where}.params.{pname}")
+    if ind.model == "staged":
+        if not ind.milestones:
+            raise ScenarioError(
+                "a `staged` indicator needs at least one milestone", path=f"{where}.milestones"
+            )
+        for i, m in enumerate(ind.milestones):
+            try:
+                v = convert(m.quantity(), ind.unit)
+            except UnitError as err:
+                raise err.located(path=f"{where}.milestones.{i}") from None
+            if share and not (0.0 <= v * conversion_factor(ind.unit, "") <= 1.0):
+                raise ScenarioError(
+                    f"a share must lie between 0 and 100 % (got {_written(m.value, m.unit)})",
+                    path=f"{where}.milestones.{i}.value",
+                )
+            if v < 0:
+                raise ScenarioError(
+                    f"negative milestone value {_written(m.value, m.unit)} (expected a value >= 0)",
+                    path=f"{where}.milestones.{i}.value",
+                )
+            if i and m.year <= ind.milestones[i - 1].year:
+                raise ScenarioError(
+                    f"milestone year {m.year} does not come after the one before, "
+                    f"{ind.milestones[i - 1].year} (expected milestones in increasing years)",
+                    path=f"{where}.milestones.{i}.year",
+                )
+            if m.distribution is not None:
+                cap = 1.0 / conversion_factor(ind.unit, "") if share else None
+                _check_support(m, ind.unit, 0.0, cap, f"{where}.milestones.{i}")
+            if m.year_distribution is not None:
+                base = ind.base_year if ind.base_year is not None else s.horizon.start
+                early = [y for y in m.year_distribution.values if y <= base or y != int(y)]
+                if early:
+                    raise ScenarioError(
+                        f"milestone years must be whole years after base_year={base} "
+                        f"(got {early[0]:g})",
+                        path=f"{where}.milestones.{i}.year_distribution",
+                    )
+    # the family's own domain checks, with its message naming the parameter
+    try:
+        base_year = ind.base_year if ind.base_year is not None else s.horizon.start
+        family.validate(base_year=base_year, **ind.resolved())
+    except ParameterError as err:
+        pname = err.param
+        if pname in ("milestone_years", "milestone_values", "milestones"):
+            path = f"{where}.milestones"
+        elif pname in ind.params:
+            path = f"{where}.params.{pname}"
+        else:
+            path = f"{where}.params"
+        raise ScenarioError(err.message, path=path) from None
+    return set()
+
+
+def _written(value: Any, unit: str | None) -> str:
+    """A value as the file wrote it: ``150 %``, ``'4 Tbps'`` -> ``4 Tbps``."""
+    if isinstance(value, float):
+        value = f"{value:g}"
+    return f"{value} {unit}" if unit and value is not None else str(value)
+
+
+def _check_support(
+    item: Any, expected: str, lower: float | None, upper: float | None, path: str
+) -> None:
+    """A distribution must not give values outside the parameter's domain."""
+    written = item.written_unit
+    try:
+        factor = conversion_factor(written, expected) if written else 1.0
+    except UnitError as err:
+        raise err.located(path=f"{path}.distribution") from None
+    low, high = (v * factor for v in item.distribution.support())
+    kind = item.distribution.type
+    unit_text = f" {written}" if written else ""
+    if lower is not None and low < lower - 1e-12 * max(1.0, abs(lower)):
+        raise ScenarioError(
+            f"this {kind} distribution can give values below the smallest allowed, "
+            f"{lower / factor:g}{unit_text} (bound it, e.g. with truncnormal or uniform)",
+            path=f"{path}.distribution",
+        )
+    if upper is not None and high > upper + 1e-12 * max(1.0, abs(upper)):
+        raise ScenarioError(
+            f"this {kind} distribution can give values above the largest allowed, "
+            f"{upper / factor:g}{unit_text} (bound it, e.g. with truncnormal or uniform)",
+            path=f"{path}.distribution",
+        )
+
+
+def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:
+    where = f"indicators.{name}"
+    for key in ("milestones", "interpolation"):
+        if getattr(ind, key) is not None:
+            raise ScenarioError(f"`{key}` is only for `staged` indicators", path=f"{where}.{key}")
+    if not ind.expression:
+        raise ScenarioError(
+            "a `derived` indicator needs an `expression`", path=f"{where}.expression"
+        )
+    try:
+        expr = parse_expression(ind.expression)
+    except ExpressionError as err:
+        raise err.located(path=f"{where}.expression") from None
+    units: dict[str, str] = {}
+    deps: set[str] = set()
+    for n in expr.names:
+        if n in ind.params:
+            units[n] = ind.params[n].quantity()[1]
+        elif n in s.indicators and n != name:
+            units[n] = s.indicators[n].unit
+            deps.add(n)
+        elif n == name:
+            raise ExpressionError(f"{name!r} refers to itself", path=f"{where}.expression")
+        else:
+            known = sorted(set(s.indicators) - {name} | set(ind.params))
+            raise ExpressionError(
+                f"unknown name {n!r}{suggest(n, known)} (known: {', '.join(known)})",
+                path=f"{where}.expression",
+            )
+    for pname, param in ind.params.items():
+        if pname not in expr.names:
+            raise ScenarioError(
+                f"parameter {pname!r} is not used in the expression", path=f"{where}.params.{pname}"
+            )
+        try:
+            param.quantity()
+        except UnitError as err:
+            raise err.located(path=f"{where}.params.{pname}") from None
+    try:
+        result = expr.unit(units)
+    except ExpressionError as err:
+        raise err.located(path=f"{where}.expression") from None
+    target = parse_unit(ind.unit)
+    if result.dimensionality != target.dimensionality:
+        raise UnitError(
+            f"the expression gives {result.dimensionality or 'a share'} ({result}), "
+            f"which does not fit the indicator's unit {ind.unit!r}",
+            path=f"{where}.expression",
+        )
+    s._expressions[name] = expr
+    return deps

@@ -1,0 +1,330 @@
+"""Distributions on parameters: the uncertainty a scenario states, as scipy.stats objects.
+
+A parameter may carry a ``distribution`` beside (or instead of) its point ``value``::
+
+    rate:
+      value: 0.35                      # the point value a deterministic run uses
+      unit: 1/yr
+      distribution: {type: truncnormal, mean: 0.35, sd: 0.1, lower: 0.05, upper: 1.0}
+      source: "assumption: ..."
+
+Every number of a distribution is in the parameter's unit (its ``unit``, or the family's
+default for a bare number). Without a ``value`` the point value is the distribution's median.
+
+======================  ======================================  ===========================
+type                    fields                                  scipy.stats
+======================  ======================================  ===========================
+``uniform``             ``lower < upper``                       ``uniform``
+``normal``              ``mean``, ``sd > 0``                    ``norm``
+``truncnormal``         ``mean``, ``sd > 0``, ``lower < upper`` ``truncnorm``
+``lognormal``           ``median > 0``, ``sigma > 0`` (of log)  ``lognorm(s=sigma,
+                                                                scale=median)``
+``triangular``          ``lower <= mode <= upper``, lower<upper ``triang``
+``beta``                ``alpha > 0``, ``beta > 0``, optional   ``beta`` on [lower, upper]
+                        ``lower < upper`` (default 0, 1)
+``choice``              ``values`` (distinct), optional         a discrete distribution
+                        ``weights`` (>= 0, summing to > 0)
+======================  ======================================  ===========================
+
+Each model's :meth:`~Distribution.ppf` maps uniform numbers in [0, 1) to values, which is how
+every sampler (Monte Carlo, Latin hypercube, Sobol) draws: one policy for all of them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "DISTRIBUTIONS",
+    "Distribution",
+    "Uniform",
+    "Normal",
+    "TruncNormal",
+    "LogNormal",
+    "Triangular",
+    "Beta",
+    "Choice",
+]
+
+
+_U_MIN = 1e-15
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans(cls, data: Any) -> Any:
+        """YAML reads ``yes``/``no``/``on``/``off`` as booleans: never take one for 1 or 0."""
+        if isinstance(data, dict):
+            fields = {i.alias or f for f, i in cls.model_fields.items()}
+            for key, value in data.items():
+                items = value if isinstance(value, list) else [value]
+                if key in fields and any(isinstance(v, bool) for v in items):
+                    raise ValueError(
+                        f"{key}: got a boolean (expected a number; YAML reads yes/no/on/off "
+                        "as booleans)"
+                    )
+        return data
+
+    def frozen(self):  # pragma: no cover - every subclass overrides
+        """The equivalent frozen ``scipy.stats`` distribution."""
+        raise NotImplementedError
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Values at quantiles ``u`` (uniform numbers in [0, 1)).
+
+        ``u`` is kept within [1e-15, 1 - 1e-15] so that an unbounded distribution never
+        gives an infinite value (a normal's ppf(0) is -inf).
+        """
+        u = np.clip(np.asarray(u, dtype=float), _U_MIN, 1.0 - _U_MIN)
+        with np.errstate(all="ignore"):
+            # a value too large for a float (a lognormal with sigma 1000) comes back as inf,
+            # without a warning; the family's domain check then refuses it, by name
+            return np.asarray(self.frozen().ppf(u), dtype=float)
+
+    def median(self) -> float:
+        """The median: the point value when a parameter gives no ``value``."""
+        return float(self.ppf(np.array(0.5)))
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value the distribution can give."""
+        low, high = self.frozen().support()
+        return float(low), float(high)
+
+
+def _finite(*pairs: tuple[str, float]) -> None:
+    for name, value in pairs:
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite (got {value})")
+
+
+def _ordered(low: float, high: float, what: str = "lower < upper") -> None:
+    if not low < high:
+        raise ValueError(f"bounds must be ordered, {what} (got lower={low:g}, upper={high:g})")
+    if not math.isfinite(high - low):  # e.g. -1e308 .. 1e308: the width overflows
+        raise ValueError(
+            f"bounds are too far apart: upper - lower must be a finite number "
+            f"(got lower={low:g}, upper={high:g})"
+        )
+
+
+class Uniform(_Dist):
+    """Uniform on [lower, upper]."""
+
+    type: Literal["uniform"]
+    lower: float
+    upper: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Uniform:
+        _finite(("lower", self.lower), ("upper", self.upper))
+        _ordered(self.lower, self.upper)
+        return self
+
+    def frozen(self):
+        from scipy import stats
+
+        return stats.uniform(loc=self.lower, scale=self.upper - self.lower)
+
+
+class Normal(_Dist):
+    """Normal with ``mean`` and standard deviation ``sd``."""
+
+    type: Literal["normal"]
+    mean: float
+    sd: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Normal:
+        _finite(("mean", self.mean), ("sd", self.sd))
+        if not self.sd > 0:
+            raise ValueError(f"sd must be positive (got {self.sd:g})")
+        return self
+
+    def frozen(self):
+        from scipy import stats
+
+        return stats.norm(loc=self.mean, scale=self.sd)
+
+
+class TruncNormal(_Dist):
+    """Normal with ``mean`` and ``sd``, truncated to [lower, upper]."""
+
+    type: Literal["truncnormal"]
+    mean: float
+    sd: float
+    lower: float
+    upper: float
+
+    @model_validator(mode="after")
+    def _check(self) -> TruncNormal:
+        _finite(("mean", self.mean), ("sd", self.sd), ("lower", self.lower), ("upper", self.upper))
+        if not self.sd > 0:
+            raise ValueError(f"sd must be positive (got {self.sd:g})")
+        _ordered(self.lower, self.upper)
+        a, b = ((x - self.mean) / self.sd for x in (self.lower, self.upper))
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise ValueError(
+                f"bounds are too many sd from the mean: (bound - mean) / sd must be finite "
+                f"(got mean={self.mean:g}, sd={self.sd:g}, lower={self.lower:g}, "
+                f"upper={self.upper:g})"
+            )
+        return self
+
+    def frozen(self):
+        from scipy import stats
+
+        a = (self.lower - self.mean) / self.sd
+        b = (self.upper - self.mean) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        # clip: far in a tail scipy's truncnorm can round a hair outside [lower, upper]
+        return np.clip(super().ppf(u), self.lower, self.upper)
+
+
+class LogNormal(_Dist):
+    """Log-normal: ``log(x)`` is normal with median ``log(median)`` and sd ``sigma``."""
+
+    type: Literal["lognormal"]
+    median_: float = Field(alias="median")
+    sigma: float
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> LogNormal:
+        _finite(("median", self.median_), ("sigma", self.sigma))
+        if not self.median_ > 0:
+            raise ValueError(f"median must be positive (got {self.median_:g})")
+        if not self.sigma > 0:
+            raise ValueError(f"sigma must be positive (got {self.sigma:g})")
+        return self
+
+    def frozen(self):
+        from scipy import stats
+
+        return stats.lognorm(s=self.sigma, scale=self.median_)
+
+
+class Triangular(_Dist):
+    """Triangular on [lower, upper] with its peak at ``mode``."""
+
+    type: Literal["triangular"]
+    lower: float
+    mode: float
+    upper: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Triangular:
+        _finite(("lower", self.lower), ("mode", self.mode), ("upper", self.upper))
+        _ordered(self.lower, self.upper)
+        if not self.lower <= self.mode <= self.upper:
+            raise ValueError(
+                f"mode must lie in [lower, upper] (got lower={self.lower:g}, "
+                f"mode={self.mode:g}, upper={self.upper:g})"
+            )
+        return self
+
+    def frozen(self):
+        from scipy import stats
+
+        width = self.upper - self.lower
+        return stats.triang((self.mode - self.lower) / width, loc=self.lower, scale=width)
+
+
+class Beta(_Dist):
+    """Beta(alpha, beta) stretched onto [lower, upper] (default [0, 1])."""
+
+    type: Literal["beta"]
+    alpha: float
+    beta: float
+    lower: float = 0.0
+    upper: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> Beta:
+        _finite(
+            ("alpha", self.alpha), ("beta", self.beta), ("lower", self.lower), ("upper", self.upper)
+        )
+        for name in ("alpha", "beta"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive (got {getattr(self, name):g})")
+        _ordered(self.lower, self.upper)
+        return self
+
+    def frozen(self):
+        from scipy import stats
+
+        return stats.beta(self.alpha, self.beta, loc=self.lower, scale=self.upper - self.lower)
+
+
+class Choice(_Dist):
+    """One of ``values``, with probabilities proportional to ``weights`` (default equal)."""
+
+    type: Literal["choice"]
+    values: list[float] = Field(min_length=1)
+    weights: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Choice:
+        _finite(*(("values", v) for v in self.values))
+        if len(set(self.values)) != len(self.values):
+            raise ValueError("values must be distinct")
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"weights must match values in length ({len(self.weights)} weights, "
+                    f"{len(self.values)} values)"
+                )
+            _finite(*(("weights", w) for w in self.weights))
+            if any(w < 0 for w in self.weights) or not sum(self.weights) > 0:
+                raise ValueError("weights must be >= 0 and not all 0")
+        return self
+
+    def _table(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.values)
+        values = np.asarray(self.values, dtype=float)[order]
+        weights = (
+            np.ones(len(values)) if self.weights is None else np.asarray(self.weights, float)[order]
+        )
+        weights = weights / weights.max()  # 1e308 + 1e308 would overflow
+        return values, np.cumsum(weights) / weights.sum()
+
+    def frozen(self):
+        """An object with ``ppf`` (all that samplers and ``scipy.stats.sobol_indices`` use)."""
+        return self
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        values, cdf = self._table()
+        idx = np.searchsorted(cdf, np.asarray(u, dtype=float), side="right")
+        return values[np.minimum(idx, len(values) - 1)]
+
+    def support(self) -> tuple[float, float]:
+        return float(min(self.values)), float(max(self.values))
+
+
+#: The distribution types by name: the one list that the scenario file's ``type:``, its JSON
+#: Schema, error messages and documentation all read.
+DISTRIBUTIONS: dict[str, type[_Dist]] = {
+    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
+    for cls in (Uniform, Normal, TruncNormal, LogNormal, Triangular, Beta, Choice)
+}
+
+Distribution = Annotated[
+    Uniform | Normal | TruncNormal | LogNormal | Triangular | Beta | Choice,
+    Field(discriminator="type"),
+]
+
+
+def field_names() -> list[str]:
+    """Every key any distribution type takes (for "did you mean" hints)."""
+    return sorted(
+        {i.alias or f for cls in DISTRIBUTIONS.values() for f, i in cls.model_fields.items()}
+    )

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projection.models import FAMILIES, MAX_HORIZON, get_family, staged
-from projection.models._base import _patch_rows, _set_rows
+from projection.models.kernels import _patch_rows, _set_rows
 
 SETTINGS = settings(max_examples=60, deadline=None)
 BASE = 2025.0

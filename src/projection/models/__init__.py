@@ -1,6 +1,6 @@
 """Growth families: one module per family, and the registry that names them.
 
-Every family is a :class:`~projection.models._base.Family` instance with the same entry point::
+Every family is a :class:`~projection.models.family.Family` instance with the same entry point::
 
     family.evaluate(years, *, base_year, **params) -> numpy.ndarray
 
@@ -32,12 +32,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import ParameterError
-from ._base import KINDS, MAX_ABS, MAX_HORIZON, Domain, Family, ParamSpec
 from .bass import bass
 from .exponential import exponential
+from .family import Family
 from .gompertz import gompertz
 from .linear import linear
 from .logistic import logistic
+from .params import KINDS, MAX_ABS, MAX_HORIZON, Domain, ParamSpec
 from .staged import staged
 
 __all__ = [

@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ._base import Family, ParamSpec, _full, _patch_rows
+from .family import Family
+from .kernels import _full, _patch_rows
+from .params import ParamSpec
 
 __all__ = ["Bass", "bass"]
 

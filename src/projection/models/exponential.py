@@ -6,7 +6,9 @@ import math
 
 import numpy as np
 
-from ._base import Family, ParamSpec, _full, _log_fraction, _patch_rows, _set_rows
+from .family import Family
+from .kernels import _full, _log_fraction, _patch_rows, _set_rows
+from .params import ParamSpec
 
 __all__ = ["Exponential", "exponential", "SHARPNESS", "MAX_VALUE"]
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Family, ParamSpec, _flagged_rows, _full, _log_fraction, _set_rows
+from .family import Family
+from .kernels import _flagged_rows, _full, _log_fraction, _set_rows
+from .params import ParamSpec
 
 __all__ = ["Gompertz", "gompertz"]
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Family, ParamSpec, _full
+from .family import Family
+from .kernels import _full
+from .params import ParamSpec
 
 __all__ = ["Linear", "linear"]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from ._base import Family, ParamSpec, _full, _set_rows
+from .family import Family
+from .kernels import _full, _set_rows
+from .params import ParamSpec
 
 __all__ = ["Logistic", "logistic"]
 

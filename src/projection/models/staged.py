@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ParameterError
-from ._base import Family, ParamSpec, _at, _fmt, _full
+from .family import Family
+from .kernels import _full
+from .params import ParamSpec, _at, _fmt
 
 __all__ = ["Staged", "staged"]
 

@@ -26,7 +26,6 @@ means the inputs disagree, and the count says where.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,12 +33,21 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ExpressionError, ParameterError, ProjectionError, ScenarioError
-from ..models import DERIVED, Domain, Family, get_family
+from ..models import DERIVED, Domain
 from ..scenario import Scenario, load_scenario
-from ..units import Quantity, conversion_factor, exact_factor, share_cap
+from ..units import Quantity, share_cap
 from ..validation import suggest
-from .derived import CompiledExpression, Unevaluable, compile_expression
-from .tolerance import exceeds
+from .builders import build_constraint, build_derived, build_family
+from .derived import Unevaluable
+from .nodes import (
+    CompiledConstraint,
+    CompiledTarget,
+    Evaluation,
+    Input,
+    bound,
+    in_written_unit,
+    year_index,
+)
 
 __all__ = [
     "CompiledScenario",
@@ -48,210 +56,8 @@ __all__ = [
     "Evaluation",
     "Input",
     "compile_scenario",
+    "year_index",
 ]
-
-
-@dataclass(frozen=True)
-class Input:
-    """One number of a scenario that an evaluation may vary.
-
-    Attributes
-    ----------
-    path : str
-        Dotted path: ``indicators.NAME.params.PARAM``, ``indicators.NAME.milestones.I.value``
-        or ``indicators.NAME.milestones.I.year``.
-    indicator : str
-        The indicator it belongs to.
-    key : str or (str, int)
-        Where the indicator uses it: a family parameter or a derived constant's name, or
-        (``milestone_values`` | ``milestone_years``, index).
-    value : float
-        The point value, in :attr:`unit`.
-    unit : str
-        The unit the file writes it in (``""`` for a bare number, which is in
-        :attr:`canonical`).
-    canonical : str
-        The unit the engine computes in: the indicator's unit for a level, ``1/yr`` for a
-        rate; a derived constant keeps its own unit.
-    factor : float
-        Multiply a value in :attr:`unit` by this to get it in :attr:`canonical`.
-    kind : str
-        ``level``, ``rate``, ``level_rate``, ``year`` or ``constant``.
-    domain : Domain
-        The values it may take on its own, in :attr:`unit`: the family's domain of the
-        parameter with the share cap (``start <= cap`` is the family's to check, as both may
-        vary; :meth:`CompiledScenario.domain` adds it at the other parameters' values).
-    distribution : Distribution or None
-        Its distribution (in :attr:`unit`), if it has one.
-    source : str
-        Where the number comes from.
-    """
-
-    path: str
-    indicator: str
-    key: Any
-    value: float
-    unit: str
-    canonical: str
-    factor: float
-    kind: str
-    domain: Domain
-    distribution: Any
-    source: str
-
-    @property
-    def uncertain(self) -> bool:
-        """Whether it has a distribution."""
-        return self.distribution is not None
-
-
-@dataclass(frozen=True)
-class CompiledTarget:
-    """A target reduced to numbers: ``indicator`` in column ``column`` (year ``year``) is
-    ``bound`` (``at_least``/``at_most``) ``required`` [``unit``]."""
-
-    id: str
-    indicator: str
-    year: int
-    column: int
-    bound: str
-    required: float
-    unit: str
-    source: str
-
-
-@dataclass(frozen=True, eq=False)
-class CompiledConstraint:
-    """A constraint ``lhs OP rhs`` with both sides compiled to magnitudes in the left side's
-    unit (:attr:`unit`)."""
-
-    id: str
-    text: str
-    op: str
-    lhs: CompiledExpression | float
-    rhs: CompiledExpression | float
-    rhs_factor: float
-    names: tuple[str, ...]
-    unit: str
-    source: str
-
-    def evaluate(
-        self, values: Mapping[str, np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(lhs, rhs, margin)`` in :attr:`unit`, broadcast against each other. The margin is
-        the room left: ``rhs - lhs`` for ``<=``/``<``, ``lhs - rhs`` for ``>=``/``>``;
-        negative where the constraint is violated.
-
-        Raises
-        ------
-        Unevaluable
-            A side cannot be evaluated at these values, or the two cannot be compared in
-            :attr:`unit` (an overflow).
-        """
-        env = {n: values[n] for n in self.names}
-        lv = self.lhs(env) if callable(self.lhs) else np.float64(self.lhs)
-        rv = self.rhs(env) if callable(self.rhs) else np.float64(self.rhs)
-        try:
-            with np.errstate(over="raise", invalid="raise", under="ignore"):
-                if self.rhs_factor != 1.0:
-                    rv = rv * self.rhs_factor
-                lv, rv = np.broadcast_arrays(np.asarray(lv, float), np.asarray(rv, float))
-                margin = rv - lv if self.op in ("<=", "<") else lv - rv
-        except FloatingPointError as err:
-            raise Unevaluable(str(err)) from None
-        return lv, rv, margin
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """What :meth:`CompiledScenario.evaluate` returns.
-
-    Attributes
-    ----------
-    values : dict of str to ndarray
-        Every evaluated indicator in its unit: shape ``(m, T)`` where it depends on the
-        inputs given, ``(T,)`` where it does not (broadcast it for ``m`` members).
-    above, below : dict of str to ndarray of int, shape (T,)
-        Per indicator that left its bounds, how many members were above its cap (a share's
-        100 %) or below 0 in each year, before clipping.
-    members : int
-        ``m``, or 1 when no input was given.
-    years : ndarray of int
-    """
-
-    values: dict[str, np.ndarray]
-    above: dict[str, np.ndarray]
-    below: dict[str, np.ndarray]
-    members: int
-    years: np.ndarray
-
-    def full(self, indicator: str) -> np.ndarray:
-        """One indicator broadcast to ``(members, T)`` (read-only where it was ``(T,)``)."""
-        v = self.values[indicator]
-        return v if v.ndim == 2 else np.broadcast_to(v, (self.members, v.shape[-1]))
-
-
-# ------------------------------------------------------------------------------ nodes
-
-
-@dataclass(frozen=True, eq=False)
-class _FamilyNode:
-    name: str
-    family: Family
-    base_year: float
-    params: dict[str, Any]  # canonical units; milestones as tuples
-    options: dict[str, str]
-
-    def evaluate(
-        self, years: np.ndarray, drawn: Mapping[Any, np.ndarray], values: Mapping[str, Any]
-    ) -> np.ndarray:
-        params: dict[str, Any] = dict(self.params)
-        for key, value in drawn.items():
-            if isinstance(key, tuple):  # a milestone's value or year: one column of (m, K)
-                field_, i = key
-                column = np.asarray(params[field_], dtype=float)
-                table = (
-                    np.repeat(column[None, :], len(value), axis=0) if column.ndim == 1 else column
-                )
-                table[:, i] = value
-                params[field_] = table
-            else:
-                params[key] = value
-        if "milestone_years" in params and np.ndim(params["milestone_years"]) == 2:
-            vals = np.asarray(params["milestone_values"], dtype=float)
-            params["milestone_values"] = np.broadcast_to(vals, params["milestone_years"].shape)
-        return np.asarray(
-            self.family.evaluate(years, base_year=self.base_year, **params, **self.options),
-            dtype=float,
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class _DerivedNode:
-    name: str
-    expression: CompiledExpression
-    factor: float  # from the expression's unit to the indicator's
-    deps: tuple[str, ...]
-    constants: dict[str, float]  # as written, in their own unit
-
-    def evaluate(
-        self, years: np.ndarray, drawn: Mapping[Any, np.ndarray], values: Mapping[str, Any]
-    ) -> np.ndarray:
-        env: dict[str, Any] = {dep: values[dep] for dep in self.deps}
-        for cname, value in self.constants.items():
-            env[cname] = drawn[cname][:, None] if cname in drawn else value
-        magnitude = self.expression(env)
-        if self.factor != 1.0:
-            try:
-                with np.errstate(over="raise", invalid="raise", under="ignore"):
-                    magnitude = magnitude * self.factor
-            except FloatingPointError as err:
-                raise Unevaluable(str(err)) from None
-        shape = magnitude.shape[:-1] + years.shape if magnitude.ndim > 1 else years.shape
-        return np.broadcast_to(magnitude, shape).copy()
-
-
-# ---------------------------------------------------------------------------- compiled
 
 
 @dataclass(frozen=True, eq=False)
@@ -379,8 +185,7 @@ class CompiledScenario:
                 ) from None
             except Unevaluable:
                 raise self._derived_error(name, t, drawn.get(name, {}), out) from None
-            derived = isinstance(node, _DerivedNode)
-            out[name], hi, lo = _bound(raw, self.caps[name], clip=not derived)
+            out[name], hi, lo = bound(raw, self.caps[name], clip=node.clip)
             if hi is not None:
                 above[name] = hi
             if lo is not None:
@@ -408,7 +213,7 @@ class CompiledScenario:
                     f"{path} has {len(arr)} values but {first} has {m} (give every input the "
                     "same number of values)"
                 )
-            _check_domain(inp, arr if written else arr / inp.factor, self)
+            check_domain(inp, arr if written else arr / inp.factor, self)
             if written and inp.factor != 1.0:
                 arr = arr * inp.factor
             drawn.setdefault(inp.indicator, {})[inp.key] = arr
@@ -419,11 +224,11 @@ class CompiledScenario:
         its point value: its own domain and ``start <= cap`` against the family's cap."""
         inp = self.input(path)
         node = self._nodes[inp.indicator]
-        if not isinstance(node, _FamilyNode) or not isinstance(inp.key, str):
+        if node.family is None or not isinstance(inp.key, str):  # a derived constant, a milestone
             return inp.domain
         others = {k: v for k, v in node.params.items() if k != inp.key and np.ndim(v) == 0}
         d = node.family.domain(inp.key, share_cap=self.caps[inp.indicator], values=others)
-        return _in_written_unit(d, inp.factor)
+        return in_written_unit(d, inp.factor)
 
     def _closure(self, only: Iterable[str]) -> tuple[str, ...]:
         wanted: set[str] = set()
@@ -504,9 +309,6 @@ class CompiledScenario:
         return (compile_scenario, (self.scenario,))
 
 
-# --------------------------------------------------------------------------- compiling
-
-
 def compile_scenario(scenario: Scenario | Any) -> CompiledScenario:
     """Compile a scenario (anything :func:`~projection.load_scenario` accepts).
 
@@ -529,9 +331,9 @@ def compile_scenario(scenario: Scenario | Any) -> CompiledScenario:
     for name in s.order:
         ind = s.indicators[name]
         if ind.model == DERIVED:
-            nodes[name], deps[name] = _derived(s, name, inputs)
+            nodes[name], deps[name] = build_derived(s, name, inputs)
         else:
-            nodes[name], deps[name] = _family(s, name, caps[name], inputs), ()
+            nodes[name], deps[name] = build_family(s, name, caps[name], inputs), ()
     targets = {}
     for tid, t in s.targets.items():
         unit = units[t.indicator]
@@ -545,7 +347,7 @@ def compile_scenario(scenario: Scenario | Any) -> CompiledScenario:
             unit=unit,
             source=" ".join(t.source.split()),
         )
-    constraints = {cid: _constraint(s, cid, units) for cid in s.constraints}
+    constraints = {cid: build_constraint(s, cid, units) for cid in s.constraints}
     ordered = dict(sorted(inputs.items()))
     return CompiledScenario(
         scenario=s,
@@ -562,145 +364,7 @@ def compile_scenario(scenario: Scenario | Any) -> CompiledScenario:
     )
 
 
-def _family(s: Scenario, name: str, cap: float, inputs: dict[str, Input]) -> _FamilyNode:
-    ind = s.indicators[name]
-    family = get_family(ind.model)
-    base_year = ind.base_year if ind.base_year is not None else s.horizon.start
-    params: dict[str, Any] = {}
-    written: dict[str, tuple[float, str]] = {}
-    for spec in family.params:
-        if spec.name in ("milestone_years", "milestone_values"):
-            continue
-        param = ind.params.get(spec.name)
-        if param is None:
-            if spec.default is not None:
-                params[spec.name] = float(spec.default)
-            continue
-        magnitude, unit = param.quantity()
-        canonical = spec.unit_for(ind.unit)
-        factor = conversion_factor(unit, canonical) if unit else 1.0
-        params[spec.name] = magnitude * factor if unit else magnitude
-        written[spec.name] = (magnitude, unit)
-    for pname, (magnitude, unit) in written.items():
-        spec = family.spec(pname)
-        canonical = spec.unit_for(ind.unit)
-        factor = conversion_factor(unit, canonical) if unit else 1.0
-        domain = family.domain(pname, share_cap=cap)
-        param = ind.params[pname]
-        inputs[f"indicators.{name}.params.{pname}"] = Input(
-            path=f"indicators.{name}.params.{pname}",
-            indicator=name,
-            key=pname,
-            value=magnitude,
-            unit=unit,
-            canonical=canonical,
-            factor=factor,
-            kind=spec.kind,
-            domain=_in_written_unit(domain, factor),
-            distribution=param.distribution,
-            source=" ".join(param.source.split()),
-        )
-    if ind.model == "staged":
-        milestones = ind.milestones or []
-        values = []
-        for i, m in enumerate(milestones):
-            magnitude, unit = m.quantity()
-            factor = conversion_factor(unit, ind.unit) if unit else 1.0
-            values.append(magnitude * factor if unit else magnitude)
-            path = f"indicators.{name}.milestones.{i}"
-            inputs[f"{path}.value"] = Input(
-                path=f"{path}.value",
-                indicator=name,
-                key=("milestone_values", i),
-                value=magnitude,
-                unit=unit,
-                canonical=ind.unit,
-                factor=factor,
-                kind="level",
-                domain=_in_written_unit(family.domain("milestone_values", share_cap=cap), factor),
-                distribution=m.distribution,
-                source=" ".join(m.source.split()),
-            )
-            inputs[f"{path}.year"] = Input(
-                path=f"{path}.year",
-                indicator=name,
-                key=("milestone_years", i),
-                value=float(m.year),
-                unit="",
-                canonical="",
-                factor=1.0,
-                kind="year",
-                domain=Domain(float(base_year), math.inf, lower_inclusive=False),
-                distribution=m.year_distribution,
-                source=" ".join((m.year_source or m.source).split()),
-            )
-        params["milestone_years"] = tuple(float(m.year) for m in milestones)
-        params["milestone_values"] = tuple(values)
-    options = {"interpolation": ind.interpolation or "step"} if ind.model == "staged" else {}
-    return _FamilyNode(name, family, float(base_year), params, options)
-
-
-def _derived(
-    s: Scenario, name: str, inputs: dict[str, Input]
-) -> tuple[_DerivedNode, tuple[str, ...]]:
-    ind = s.indicators[name]
-    expr = s.expression(name)
-    units: dict[str, str] = {}
-    constants: dict[str, float] = {}
-    for pname, param in ind.params.items():
-        magnitude, unit = param.quantity()
-        units[pname] = unit
-        constants[pname] = magnitude
-        inputs[f"indicators.{name}.params.{pname}"] = Input(
-            path=f"indicators.{name}.params.{pname}",
-            indicator=name,
-            key=pname,
-            value=magnitude,
-            unit=unit,
-            canonical=unit,
-            factor=1.0,
-            kind="constant",
-            domain=Domain(),
-            distribution=param.distribution,
-            source=" ".join(param.source.split()),
-        )
-    deps = tuple(sorted(n for n in expr.names if n not in ind.params))
-    for dep in deps:
-        units[dep] = s.indicators[dep].unit
-    compiled = compile_expression(expr, units)
-    factor = exact_factor(compiled.unit, ind.unit)
-    return _DerivedNode(name, compiled, factor, deps, constants), deps
-
-
-def _constraint(s: Scenario, cid: str, units: Mapping[str, str]) -> CompiledConstraint:
-    comparison = s.comparison(cid)
-    c = s.constraints[cid]
-
-    def side(sd: Any) -> tuple[CompiledExpression | float, Any]:
-        if sd.expression is not None:
-            compiled = compile_expression(sd.expression, {n: units[n] for n in sd.names})
-            return compiled, compiled.unit
-        magnitude, unit = sd.constant
-        return float(magnitude), Quantity(1.0, unit).units
-
-    lhs, lunit = side(comparison.lhs)
-    rhs, runit = side(comparison.rhs)
-    factor = exact_factor(runit, lunit)
-    text = f"{Quantity(1.0, lunit).units:~P}"
-    return CompiledConstraint(
-        id=cid,
-        text=comparison.text,
-        op=comparison.op,
-        lhs=lhs,
-        rhs=rhs,
-        rhs_factor=factor,
-        names=tuple(sorted(comparison.names)),
-        unit=text,
-        source=" ".join(c.source.split()),
-    )
-
-
-def _check_domain(inp: Input, values: np.ndarray, compiled: CompiledScenario) -> None:
+def check_domain(inp: Input, values: np.ndarray, compiled: CompiledScenario) -> None:
     """Refuse values of an input outside its own domain (a share above 100 %, a negative
     capacity), located at the input's path: two reductions per input."""
     if not values.size:
@@ -723,55 +387,6 @@ def _check_domain(inp: Input, values: np.ndarray, compiled: CompiledScenario) ->
         ),
         inp.path,
     )
-
-
-def _in_written_unit(domain: Domain, factor: float) -> Domain:
-    """A domain in canonical units expressed in the written unit (``factor`` > 0)."""
-    if factor == 1.0:
-        return domain
-    return Domain(domain.lower / factor, domain.upper / factor, domain.lower_inclusive)
-
-
-def _bound(
-    out: np.ndarray, cap: float, *, clip: bool
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Count members outside ``[0, cap]`` per year (above the cap beyond the tolerance, as a
-    constraint ``x <= cap`` counts them) and, with ``clip``, clip the values to the range."""
-    low = out < 0.0
-    high = out > cap
-    if not (low.any() or high.any()):  # the usual case: two passes, nothing else
-        return out, None, None
-
-    def counts(mask: np.ndarray) -> np.ndarray | None:
-        if not mask.any():
-            return None
-        return mask.sum(axis=0) if mask.ndim > 1 else mask.astype(np.int64)
-
-    hi, lo = counts(exceeds(out, cap)), counts(low)
-    if clip:
-        out = np.clip(out, 0.0, cap)
-    return out, hi, lo
-
-
-def year_index(years: np.ndarray, year: Any, scenario: Scenario | None = None) -> int:
-    """Index of ``year`` in ``years``; a year not projected is refused, naming the grid."""
-    y = int(year) if _whole(year) else None
-    i = int(np.searchsorted(years, y)) if y is not None else len(years)
-    if i >= len(years) or int(years[i]) != y:
-        step = int(years[1] - years[0]) if len(years) > 1 else 1
-        name = f" of {scenario.name!r}" if scenario is not None else ""
-        raise ProjectionError(
-            f"{year!r} is not a projected year{name} ({int(years[0])}..{int(years[-1])} "
-            f"step {step})"
-        )
-    return i
-
-
-def _whole(value: Any) -> bool:
-    try:
-        return not isinstance(value, bool) and float(value).is_integer()
-    except (TypeError, ValueError):
-        return False
 
 
 def _years(years: Iterable[float]) -> np.ndarray:

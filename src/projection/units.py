@@ -19,17 +19,36 @@ pint parses its definition file (about a thousand units) when a registry is made
 cached on disk by pint itself (``cache_folder=":auto:"``, the user's cache folder), so a
 command starts in a few milliseconds instead of a tenth of a second; where the cache folder
 cannot be written, the registry is built without it.
+
+pint also probes, when it is imported, for libraries it can integrate with; when dask is
+installed (the ``dask`` extra) the probe imports it, about a tenth of a second. projection uses
+none of pint's dask support, so while pint is imported dask is hidden from the probe (only when
+dask has not been imported already; it imports normally afterwards).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from functools import lru_cache
 from typing import Any
 
-import pint
-
 from .exceptions import UnitError
+
+
+def _import_pint() -> Any:
+    hide = "dask" not in sys.modules
+    if hide:
+        sys.modules["dask"] = None  # type: ignore[assignment]  # find_spec("dask") -> None
+    try:
+        import pint
+    finally:
+        if hide and sys.modules.get("dask", 0) is None:
+            del sys.modules["dask"]
+    return pint
+
+
+pint = _import_pint()
 
 __all__ = [
     "ureg",

@@ -93,9 +93,9 @@ class _Dist(BaseModel):
         return float(self.ppf(np.array(0.5)))
 
     def support(self) -> tuple[float, float]:
-        """Smallest and largest value the distribution can give."""
-        low, high = self.frozen().support()
-        return float(low), float(high)
+        """Smallest and largest value the distribution can give (from its fields: checking a
+        scenario needs no scipy)."""
+        return float(getattr(self, "lower", -math.inf)), float(getattr(self, "upper", math.inf))
 
 
 def _finite(*pairs: tuple[str, float]) -> None:
@@ -211,6 +211,9 @@ class LogNormal(_Dist):
         from scipy import stats
 
         return stats.lognorm(s=self.sigma, scale=self.median_)
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
 
 class Triangular(_Dist):

@@ -93,7 +93,6 @@ Quantity = ureg.Quantity
 _DIMENSIONLESS = ureg.dimensionless.dimensionality
 
 
-@lru_cache(maxsize=512)
 def parse_unit(text: str) -> pint.Unit:
     """Parse a unit string such as ``"Gbps"``, ``"%"``, ``"GW"`` or ``"1/yr"``.
 
@@ -119,6 +118,11 @@ def parse_unit(text: str) -> pint.Unit:
     """
     if not isinstance(text, str):
         raise UnitError(f"unit must be a string, got {type(text).__name__} {text!r}")
+    return _parse_unit(text)
+
+
+@lru_cache(maxsize=512)
+def _parse_unit(text: str) -> pint.Unit:
     stripped = text.strip()
     if stripped in ("", "1", "dimensionless"):
         return ureg.dimensionless

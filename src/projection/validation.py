@@ -31,6 +31,7 @@ from typing import Any
 from .exceptions import ProjectionError
 
 __all__ = [
+    "refuse_boolean",
     "is_whole_number",
     "whole_number",
     "real_number",
@@ -38,6 +39,28 @@ __all__ = [
     "suggest",
     "closest",
 ]
+
+
+def refuse_boolean(value: Any, expected: str = "a number") -> Any:
+    """``value``, unless it is a boolean: YAML reads ``yes``/``no``/``on``/``off`` as booleans,
+    and Python takes ``True`` for 1; a scenario never means either. Raises ``ValueError`` (for
+    pydantic validators) saying what was expected.
+
+    Examples
+    --------
+    >>> refuse_boolean(3)
+    3
+    >>> refuse_boolean(True)
+    Traceback (most recent call last):
+    ...
+    ValueError: got the boolean true (expected a number; YAML reads yes/no/on/off as booleans)
+    """
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        raise ValueError(
+            f"got the boolean {str(value).lower()} (expected {expected}; YAML reads "
+            "yes/no/on/off as booleans)"
+        )
+    return value
 
 
 def is_whole_number(value: Any) -> bool:
@@ -147,7 +170,15 @@ def parse_years(years: Any, *, name: str = "years") -> list[int]:
         if not out:
             raise ProjectionError(f"{name} is empty (give at least one year)")
         return out
-    chosen = list(years)
+    if is_whole_number(years):
+        return [int(years)]
+    try:
+        chosen = list(years)
+    except TypeError:
+        raise ProjectionError(
+            f"{name} must be years: a whole number, a list of them or text such as "
+            f"'2025:2040' (got {years!r})"
+        ) from None
     if not chosen:
         raise ProjectionError(f"{name} is empty (give at least one year)")
     for y in chosen:

@@ -209,11 +209,9 @@ def _selection(
             f"indicator= needs either year= or years=, not {'both' if year is not None else 'neither'} "
             f"(e.g. years='{scenario.horizon.start}:{scenario.horizon.end}')"
         )
-    chosen = [year] if year is not None else parse_years(years)
+    chosen = parse_years([year] if year is not None else years)
     for y in chosen:
-        if isinstance(y, bool) or not isinstance(y, (int, np.integer)):
-            raise ProjectionError(f"a year must be a whole number (got {y!r})")
-        if int(y) not in scenario.years:
+        if y not in scenario.years:
             raise ProjectionError(
                 f"{y} is not a projected year of {scenario.name!r} (expected {_horizon(scenario)})"
             )

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..engine.sampling import rng_from
 from ..exceptions import ProjectionError
+from ..validation import is_whole_number, real_number, whole_number
 from .sobol_result import SobolResult, span
 
 __all__ = ["sobol", "MAX_N", "CONSTANT_RTOL"]
@@ -141,12 +142,7 @@ def sobol(
     names = _check_names(names, dists)
     n = _check_n(n)
     confidence = _check_confidence(confidence)
-    if (
-        isinstance(n_resamples, bool)
-        or not isinstance(n_resamples, (int, np.integer))
-        or n_resamples < 1
-    ):
-        raise ProjectionError(f"n_resamples must be a whole number >= 1 (got {n_resamples!r})")
+    whole_number("n_resamples", n_resamples, minimum=1)
     rng = rng_from(seed)
     d = len(names)
 
@@ -265,7 +261,7 @@ def _check_names(names: Sequence[str], dists: Sequence[Any]) -> tuple[str, ...]:
 
 
 def _check_n(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+    if not is_whole_number(n):
         raise ProjectionError(f"n must be a whole number, a power of two such as 1024 (got {n!r})")
     n = int(n)
     if n < 2:
@@ -285,10 +281,12 @@ def _check_n(n: Any) -> int:
 def _check_confidence(confidence: Any) -> float | None:
     if confidence is None:
         return None
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)):
+    try:
+        real_number("confidence", confidence)
+    except ProjectionError:
         raise ProjectionError(
             f"confidence must be a number in (0, 1), e.g. 0.95 (got {confidence!r})"
-        )
+        ) from None
     if not 0 < float(confidence) < 1:
         raise ProjectionError(f"confidence must be in (0, 1), e.g. 0.95 (got {confidence})")
     return float(confidence)
@@ -308,9 +306,7 @@ def _check_outputs(outputs: Sequence[Any] | None, s: int) -> tuple[Any, ...]:
 
 
 def _seed_value(seed: Any) -> int | None:
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return int(seed)
-    return None
+    return int(seed) if is_whole_number(seed) else None
 
 
 def _design(

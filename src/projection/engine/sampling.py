@@ -81,10 +81,8 @@ def rng_from(seed: int | np.random.Generator | None) -> np.random.Generator:
     """The one random-number policy: an int seed, a Generator (used as is) or None."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise ProjectionError(f"seed must be an integer (got {seed!r})")
-    if seed is not None and seed < 0:
-        raise ProjectionError(f"seed must be >= 0 (got {seed})")
+    if seed is not None:
+        seed = whole_number("seed", seed, minimum=0)
     return np.random.default_rng(seed)
 
 

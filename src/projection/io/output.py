@@ -33,6 +33,7 @@ __all__ = [
     "check_results_path",
     "write_results",
     "csv_header",
+    "json_records",
     "metadata_text",
     "write_csv",
     "write_frame",
@@ -167,11 +168,38 @@ def write_frame(
 
 
 def metadata_text(value: Any) -> str:
-    """A metadata value for a format that holds text: strings as they are, the rest as
-    compact JSON (``null``, ``7``, ``[{"name":...}]``)."""
-    if isinstance(value, str):
+    """A metadata value for a format that holds text: strings as they are (as a JSON string
+    when they hold a line break, which would end a CSV comment line), the rest as compact JSON
+    (``null``, ``7``, ``[{"name":...}]``)."""
+    if isinstance(value, str) and not any(c in value for c in "\r\n"):
         return value
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON-ready records, every float to its last digit (pandas' own
+    ``to_json`` rounds to 10 decimals: 1.2e-12 would be written as 0)."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    def plain(v: Any) -> Any:
+        if v is None or v is pd.NA or v is pd.NaT:
+            return None
+        if isinstance(v, (np.integer,)):
+            return int(v)
+        if isinstance(v, (float, np.floating)):
+            v = float(v)
+            return v if math.isfinite(v) else None
+        if isinstance(v, np.bool_):
+            return bool(v)
+        return v
+
+    return [
+        {str(k): plain(v) for k, v in row.items()}
+        for row in frame.astype(object).to_dict(orient="records")
+    ]
 
 
 def csv_header(metadata: Mapping[str, Any]) -> str:
@@ -197,8 +225,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any])
 
 
 def _write_json(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
-    records = json.loads(frame.to_json(orient="records"))
-    doc = {"metadata": dict(metadata), "data": records}
+    doc = {"metadata": dict(metadata), "data": json_records(frame)}
     path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 

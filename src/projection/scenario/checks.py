@@ -10,11 +10,12 @@ problem with its dotted path.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..exceptions import ExpressionError, ParameterError, ScenarioError, UnitError
-from ..models import DERIVED, FAMILIES, get_family
-from ..units import conversion_factor, is_share, parse_unit
+from ..models import DERIVED, FAMILIES, Domain, get_family
+from ..units import conversion_factor, is_share, parse_unit, share_cap
 from ..validation import suggest
 from .constraints import parse_constraint
 from .expressions import dependency_order, parse_expression
@@ -98,7 +99,7 @@ def check(s: Scenario) -> None:
             required = t.required(unit)
         except UnitError as err:
             raise err.located(path=f"{where}.{key}") from None
-        if is_share(unit) and not 0.0 <= required * conversion_factor(unit, "") <= 1.0:
+        if is_share(unit) and not 0.0 <= required <= share_cap(unit):
             raise ScenarioError(
                 f"a share can never be {_written(t.bound[1], t.unit)} "
                 "(expected a value between 0 and 100 %)",
@@ -169,6 +170,7 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
                 f"missing parameter {spec.name!r} for {ind.model} (expected: {', '.join(specs)})",
                 path=f"{where}.params",
             )
+    cap = share_cap(ind.unit) if share else math.inf
     for pname, param in ind.params.items():
         spec = specs[pname]
         expected = spec.unit_for(ind.unit)
@@ -176,21 +178,14 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
             value = convert(param.quantity(), expected)
         except UnitError as err:
             raise err.located(path=f"{where}.params.{pname}") from None
-        if (
-            share
-            and spec.kind == "level"
-            and not (0.0 <= value * conversion_factor(ind.unit, "") <= 1.0)
-        ):
+        if share and spec.kind == "level" and not (0.0 <= value <= cap):
             raise ScenarioError(
                 f"a share must lie between 0 and 100 % (got {_written(param.value, param.unit)})",
                 path=f"{where}.params.{pname}",
             )
         if param.distribution is not None:
-            upper = spec.upper
-            if share and spec.kind == "level":
-                cap = 1.0 / conversion_factor(ind.unit, "")
-                upper = cap if upper is None else min(upper, cap)
-            _check_support(param, expected, spec.lower, upper, f"{where}.params.{pname}")
+            domain = family.domain(pname, share_cap=cap)  # its own: start <= cap is per member
+            _check_support(param, expected, domain, f"{where}.params.{pname}")
     if ind.model == "staged":
         if not ind.milestones:
             raise ScenarioError(
@@ -201,7 +196,7 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
                 v = convert(m.quantity(), ind.unit)
             except UnitError as err:
                 raise err.located(path=f"{where}.milestones.{i}") from None
-            if share and not (0.0 <= v * conversion_factor(ind.unit, "") <= 1.0):
+            if share and not (0.0 <= v <= cap):
                 raise ScenarioError(
                     f"a share must lie between 0 and 100 % (got {_written(m.value, m.unit)})",
                     path=f"{where}.milestones.{i}.value",
@@ -218,8 +213,8 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
                     path=f"{where}.milestones.{i}.year",
                 )
             if m.distribution is not None:
-                cap = 1.0 / conversion_factor(ind.unit, "") if share else None
-                _check_support(m, ind.unit, 0.0, cap, f"{where}.milestones.{i}")
+                domain = family.domain("milestone_values", share_cap=cap)
+                _check_support(m, ind.unit, domain, f"{where}.milestones.{i}")
             if m.year_distribution is not None:
                 base = ind.base_year if ind.base_year is not None else s.horizon.start
                 early = [y for y in m.year_distribution.values if y <= base or y != int(y)]
@@ -252,10 +247,10 @@ def _written(value: Any, unit: str | None) -> str:
     return f"{value} {unit}" if unit and value is not None else str(value)
 
 
-def _check_support(
-    item: Any, expected: str, lower: float | None, upper: float | None, path: str
-) -> None:
+def _check_support(item: Any, expected: str, domain: Domain, path: str) -> None:
     """A distribution must not give values outside the parameter's domain."""
+    lower = domain.lower if math.isfinite(domain.lower) else None
+    upper = domain.upper if math.isfinite(domain.upper) else None
     written = item.written_unit
     try:
         factor = conversion_factor(written, expected) if written else 1.0

@@ -38,6 +38,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..validation import refuse_boolean
+
 __all__ = [
     "DISTRIBUTIONS",
     "Distribution",
@@ -64,12 +66,13 @@ class _Dist(BaseModel):
         if isinstance(data, dict):
             fields = {i.alias or f for f, i in cls.model_fields.items()}
             for key, value in data.items():
-                items = value if isinstance(value, list) else [value]
-                if key in fields and any(isinstance(v, bool) for v in items):
-                    raise ValueError(
-                        f"{key}: got a boolean (expected a number; YAML reads yes/no/on/off "
-                        "as booleans)"
-                    )
+                if key not in fields:
+                    continue
+                for v in value if isinstance(value, list) else [value]:
+                    try:
+                        refuse_boolean(v)
+                    except ValueError as err:
+                        raise ValueError(f"{key}: {err}") from None
         return data
 
     def frozen(self):  # pragma: no cover - every subclass overrides
@@ -298,7 +301,11 @@ class Choice(_Dist):
             np.ones(len(values)) if self.weights is None else np.asarray(self.weights, float)[order]
         )
         weights = weights / weights.max()  # 1e308 + 1e308 would overflow
-        return values, np.cumsum(weights) / weights.sum()
+        drawable = weights > 0  # a value of weight 0 is never drawn, even at u = 1 - 2**-53
+        values, weights = values[drawable], weights[drawable]
+        cdf = np.cumsum(weights) / weights.sum()
+        cdf[-1] = 1.0  # the sum may round to just below 1
+        return values, cdf
 
     def frozen(self):
         """An object with ``ppf`` (all that samplers and ``scipy.stats.sobol_indices`` use)."""

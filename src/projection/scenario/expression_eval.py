@@ -8,7 +8,6 @@ evaluation meets a value it cannot take (a division by zero, say).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -16,6 +15,7 @@ import pint
 
 from ..exceptions import ExpressionError
 from ..units import Quantity, parse_unit, ureg
+from ..validation import closest
 from .expression_tree import OP_VERBS, Binary, Call, Name, Node, Num, Unary, is_zero
 
 __all__ = ["evaluate", "result_unit"]
@@ -59,9 +59,9 @@ def _lookup(
         known = sorted(str(k) for k in env)
         shown = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
         hint = f"known: {shown}" if known else "no names are defined"
-        close = difflib.get_close_matches(missing[0], known, n=1)
-        if close:
-            hint = f"did you mean {close[0]!r}? {hint}"
+        close = closest(missing[0], known)
+        if close is not None:
+            hint = f"did you mean {close!r}? {hint}"
         listed = ", ".join(repr(m) for m in missing)
         noun = "name" if len(missing) == 1 else "names"
         raise ExpressionError(f"unknown {noun} {listed} ({hint})")

@@ -343,6 +343,8 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # <<: *anchor, merged below
+                continue
             key = self.construct_object(key_node, deep=True)
             try:
                 hash(key)
@@ -358,6 +360,7 @@ class _Loader(yaml.SafeLoader):
                     key_node.start_mark,
                 )
             seen[key] = key_node.start_mark
+        self.flatten_mapping(node)  # merge keys: the mapping's own keys win, as YAML says
         return super().construct_mapping(node, deep=deep)
 
 

@@ -25,6 +25,7 @@ from pydantic import (
 from ..exceptions import ScenarioError
 from ..models import DERIVED, FAMILIES, get_family
 from ..units import conversion_factor, parse_quantity
+from ..validation import refuse_boolean
 from .constraints import Comparison
 from .distributions import Choice, Distribution
 from .expressions import Expression
@@ -63,13 +64,7 @@ Number = float | int
 
 
 def _not_bool(value: Any) -> Any:
-    """YAML reads ``yes``/``no``/``on``/``off`` as booleans: never take one for 1 or 0."""
-    if isinstance(value, bool):
-        raise ValueError(
-            f"got the boolean {str(value).lower()} (expected a number or a quantity such as "
-            "'4 Tbps'; YAML reads yes/no/on/off as booleans)"
-        )
-    return value
+    return refuse_boolean(value, "a number or a quantity such as '4 Tbps'")
 
 
 ValueField = Annotated[Number | str, Field(union_mode="left_to_right"), BeforeValidator(_not_bool)]

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ...exceptions import ScenarioError, UnitError
 from ...units import conversion_factor, parse_unit
+from ...validation import is_whole_number
 
 __all__ = ["read_history"]
 
@@ -244,7 +245,7 @@ def _check_unit(unit: str, file: str | None, line: int | None) -> None:
 def _parse_year(text: Any, file: str | None, line: int | None, where: str = "") -> int:
     path = None if file else "history"
     prefix = f"{where}: " if where else ""
-    if isinstance(text, (int, np.integer)) and not isinstance(text, bool):
+    if is_whole_number(text):
         return int(text)
     raw = str(text).strip()
     if raw == "" or raw.lower() == "nan":

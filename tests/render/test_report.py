@@ -4,8 +4,12 @@ writing, and the `projection report` command."""
 from __future__ import annotations
 
 import base64
+import html
 import importlib
 import json
+import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,6 +19,7 @@ from helpers import cli as run_cli
 import projection
 from projection.exceptions import OutputError, ProjectionError
 from projection.io.metadata import run_metadata
+from projection.render.text import TARGET_HEADINGS, target_cells
 
 report_module = importlib.import_module("projection.render.report")
 report = report_module.report
@@ -63,6 +68,24 @@ def with_class(tags: _Tags, tag: str, cls: str) -> list[dict[str, str]]:
 def sections(page: str) -> list[str]:
     """The page cut at each scenario's section."""
     return page.split('<section class="scenario"')[1:]
+
+
+def text_of(fragment: str) -> str:
+    """The text of an HTML fragment: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def target_rows(section: str) -> dict[str, list[str]]:
+    """Each target row of a scenario's section, by its id: the text of its cells."""
+    rows = re.findall(r'<tr class="target [^"]*" data-target="([^"]*)">(.*?)</tr>', section)
+    return {
+        html.unescape(tid): [text_of(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for tid, row in rows
+    }
+
+
+def warnings_of(section: str) -> str:
+    return section.split('<section class="warnings"')[1].split("</section>")[0]
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +193,73 @@ def test_no_warnings_says_so(mini):
     assert '<p class="ok">' in page and '<ul class="warnings">' not in page
 
 
+# ------------------------------------------------------------- the command line's wording
+def target_keys(ensemble: bool) -> list[str]:
+    """The columns of `projection compare`'s targets table with the gaps (cli.console)."""
+    keys = ["target", "indicator", "year", "required", "projected", "status"]
+    keys += [] if ensemble else ["first_reached"]
+    keys += ["gap", "gap_relative"]
+    return keys + (["probability", "first_reached_members"] if ensemble else [])
+
+
+def test_target_cells_are_the_command_lines(full_page, point, ensemble):
+    for section, r in zip(sections(full_page), (point, ensemble)):
+        keys = target_keys(bool(r.samples))
+        table = section.split('<table class="targets')[1].split("</table>")[0]
+        head = re.findall(r"<th[^>]*>(.*?)</th>", table.split("</thead>")[0])
+        assert [text_of(h) for h in head] == [TARGET_HEADINGS[k] for k in keys]
+        rows = target_rows(section)
+        frame = r.targets()
+        assert list(rows) == list(frame["target"])
+        for _, row in frame.iterrows():
+            cells = target_cells(row, ge="≥", le="≤")
+            assert rows[row["target"]] == [cells[k] for k in keys], row["target"]
+
+
+def test_warnings_are_each_violations_summary(full_page, point, ensemble):
+    for section, r in zip(sections(full_page), (point, ensemble)):
+        text = text_of(warnings_of(section))
+        assert r.violations
+        for v in r.violations:
+            assert v.summary() in text
+            assert " ".join(v.source.split()) in text
+        for note in r.notes:
+            assert note in text
+    # for the ensemble, with the share of members in each year
+    assert "of members" in ensemble.violations[0].failing_years()
+
+
+def test_overview_counts_numbers_by_each_kind_of_source_shown(mini):
+    plain = projection.run(mini)
+    other = dict(mini, name="other")
+    other["indicators"] = dict(mini["indicators"])
+    other["indicators"]["share"] = {
+        **mini["indicators"]["share"],
+        "params": {
+            **mini["indicators"]["share"]["params"],
+            "ceiling": {"value": 60, "unit": "%", "source": "IRENA statistics 2025"},
+        },
+    }
+    both = [plain, projection.run(other)]
+    counts = [projection.scenario.source_counts(r.scenario) for r in both]
+    assert "other" in counts[1] and "other" not in counts[0]
+
+    def overview(page):
+        table = page.split('<table class="overview">')[1].split("</table>")[0]
+        head = table.split("</thead>")[0].split("</tr>")[1]  # the second heading row: the kinds
+        kinds = [text_of(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+        body = table.split("<tbody>")[1]
+        rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in body.split("</tr>")[:-1]]
+        return kinds, [[int(text_of(c)) for c in row[-len(kinds) :]] for row in rows]
+
+    kinds, rows = overview(report(both, figures=False))
+    assert kinds == ["paper", "assumption", "other"]
+    assert rows == [[c.get(k, 0) for k in kinds] for c in counts]
+    # a kind no scenario shown has gets no column
+    kinds, rows = overview(report(plain, figures=False))
+    assert kinds == list(counts[0]) and rows == [list(counts[0].values())]
+
+
 # ----------------------------------------------------------------------------- provenance
 def test_assumptions_and_overrides_are_highlighted(point):
     scenario = point.scenario.with_overrides({"indicators.ev_sales_share.params.rate": 0.7})
@@ -235,6 +325,51 @@ def test_nothing_outside_the_document_is_referenced(full_page):
     for _, a in tags.tags:
         if a.get("href", "").startswith("#"):
             assert a["href"][1:] in ids, a["href"]
+
+
+def test_control_characters_do_not_reach_the_page(mini):
+    mini["name"] = "a\x1b[2Jb"
+    mini["description"] = "one\rtwo\x07 three"
+    mini["indicators"]["share"]["params"]["rate"]["source"] = "assumption: x\x1b[31m"
+    page = report(projection.run(mini), figures=False)
+    assert not [c for c in page if not c.isprintable() and c != "\n"]
+    assert "a\\x1b[2Jb" in page and "one two\\x07 three" in page
+    assert "assumption: x\\x1b[31m" in page
+    # the JSON block keeps the name as it is
+    assert json.loads(parse(page).scripts[0])["scenarios"][0]["name"] == mini["name"]
+
+
+def test_without_figures_no_link_to_a_missing_section(point, ensemble):
+    page = report([point, ensemble], figures=False)
+    tags = parse(page)
+    ids = {a["id"] for _, a in tags.tags if "id" in a}
+    links = [a["href"] for _, a in tags.tags if a.get("href", "").startswith("#")]
+    assert links and all(link[1:] in ids for link in links)
+    assert "#comparison" not in links and "<img" not in page
+
+
+def test_the_ensembles_point_figure_does_not_run_the_engine(ensemble, monkeypatch):
+    import projection.engine.runner as runner
+
+    def boom(*args, **kwargs):  # pragma: no cover - must not be reached
+        raise AssertionError("the report ran the engine")
+
+    monkeypatch.setattr(runner, "run", boom)
+    monkeypatch.setattr(projection, "run", boom)
+    page = report(ensemble, figure_format="svg")
+    assert with_class(parse(page), "figure", "trajectory")
+    assert with_class(parse(page), "figure", "fan-chart")
+
+
+def test_importing_the_module_does_not_import_jinja2():
+    code = (
+        "import sys, projection.render.report\n"
+        "assert 'jinja2' not in sys.modules, 'jinja2 imported'\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
 
 
 def test_ids_are_unique(full_page):

@@ -24,6 +24,7 @@ from ..render.text import (
     scenario_title,
     sources_lines,
     target_cells,
+    target_keys,
 )
 from ..text import printable
 
@@ -49,7 +50,9 @@ def emit(frame: Any, fmt: str) -> None:
     if fmt == "csv":
         sys.stdout.write(frame.to_csv(index=False))
     else:
-        sys.stdout.write(json.dumps(json.loads(frame.to_json(orient="records")), indent=1) + "\n")
+        from ..io.output import json_records
+
+        sys.stdout.write(json.dumps(json_records(frame), indent=1) + "\n")
 
 
 def print_title(out: Console, result: Any) -> None:
@@ -84,13 +87,7 @@ def print_result(out: Console, result: Any, years: Sequence[int] | None) -> None
 
 def print_targets(out: Console, frame: Any, *, with_gap: bool) -> None:
     """The targets table, then each target's source on a line of its own."""
-    ensemble = "probability" in frame.columns
-    keys = ["target", "indicator", "year", "required", "projected", "status"]
-    keys += [] if ensemble else ["first_reached"]
-    if with_gap:
-        keys += ["gap", "gap_relative"]
-    if ensemble:
-        keys += ["probability", "first_reached_members"]
+    keys = target_keys(frame, with_gap=with_gap)
     right = {"required", "projected", "gap", "gap_relative", "first_reached"}
     table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 2))
     for key in keys:

@@ -33,6 +33,7 @@ __all__ = [
     "scenario_title",
     "sources_lines",
     "target_cells",
+    "target_keys",
     "validation_line",
     "year_text",
 ]
@@ -83,6 +84,18 @@ def year_text(value: Any) -> str:
     except (TypeError, ValueError):
         pass
     return "never" if value is None else str(int(value))
+
+
+def target_keys(frame: Any, *, with_gap: bool = True) -> list[str]:
+    """The columns a targets table shows, by the keys of :data:`TARGET_HEADINGS`: for an
+    ensemble's rows (a ``probability`` column) P(met) and the members' first year instead of
+    the median's first year; the gaps with ``with_gap``."""
+    ensemble = "probability" in frame.columns
+    keys = ["target", "indicator", "year", "required", "projected", "status"]
+    keys += [] if ensemble else ["first_reached"]
+    keys += ["gap", "gap_relative"] if with_gap else []
+    keys += ["probability", "first_reached_members"] if ensemble else []
+    return keys
 
 
 def target_cells(row: Any, *, ge: str = ">=", le: str = "<=") -> dict[str, str]:

@@ -17,6 +17,7 @@ import numpy as np
 
 __all__: list[str] = []
 
+
 def _log_fraction(s: np.ndarray, c: np.ndarray) -> np.ndarray:
     """``log(s / c)`` computed accurately for ``0 < s <= c``, strictly negative when ``s < c``.
 

@@ -24,11 +24,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ..engine.results import Result
 from ..exceptions import ProjectionError
 from ..files import atomic_path, check_destination
+from ..validation import is_whole_number, real_number, whole_number
 from .labels import place_labels
 from .legend import add_legend
 from .panels import Panel, band_alpha, band_pairs, draw_panel, fit_note
@@ -283,12 +282,7 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: float = 150) -> Path:
     True
     """
     fmt = check_plot_path(path)
-    if (
-        isinstance(dpi, bool)
-        or not isinstance(dpi, (int, float))
-        or not (math.isfinite(dpi) and dpi > 0)
-    ):
-        raise ProjectionError(f"dpi must be a positive number (got {dpi!r})")
+    real_number("dpi", dpi, positive=True)
     _matplotlib()
     target = Path(path)
     metadata: dict[str, Any] = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
@@ -362,9 +356,8 @@ def _year_span(projs: list[Result], years: tuple[int, int] | None) -> tuple[floa
         start, end = years
     except (TypeError, ValueError):
         raise ProjectionError(f"years must be (start, end), got {years!r}") from None
-    for y in (start, end):
-        if isinstance(y, bool) or not isinstance(y, (int, np.integer)):
-            raise ProjectionError(f"years must be two whole years (start, end), got {years!r}")
+    if not (is_whole_number(start) and is_whole_number(end)):
+        raise ProjectionError(f"years must be two whole years (start, end), got {years!r}")
     if end < start:
         raise ProjectionError(f"years: end ({end}) is before start ({start})")
     if not any(((p.years >= start) & (p.years <= end)).any() for p in projs):
@@ -376,9 +369,7 @@ def _year_span(projs: list[Result], years: tuple[int, int] | None) -> tuple[floa
 def _ncols(ncols: int | None, n_panels: int) -> int:
     if ncols is None:
         return min(3, n_panels)
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ProjectionError(f"ncols must be a positive whole number (got {ncols!r})")
-    return int(ncols)
+    return whole_number("ncols", ncols, minimum=1)
 
 
 def _scenario_labels(projs: list[Result]) -> list[str]:

@@ -25,6 +25,16 @@ Figures
 4. ``scaling.json``: time against N (1e4 ... 1e7; quick: up to 1e6) and against the number of
    indicators (1, 2, 4, 8) at fixed N; time per member and a near-linearity check
    (reported, not asserted); time against the number of local workers.
+5. ``startup.json``: CPU time of ``projection --version``, ``--help``, ``validate`` and a
+   deterministic ``run ... --quiet -o out.csv``, each in a fresh process, as ratios against
+   ``python -c "import numpy"`` in the same rounds (:mod:`_startup`). Goals: 1.5, 1.5, 4, 8.
+6. ``solve.json``: where solve's speed-up comes from: ``projection.solve`` on the compiled
+   scenario against the same algorithm re-loading and re-validating the scenario at every
+   evaluation (:mod:`_solve`) with today's loader, same problems, same value found.
+7. ``before-after.json``: the code before the redesign (taken out of git) against this
+   checkout, in fresh processes, alternating (:mod:`_baseline`): solve (goal: at least 10
+   times faster on paper-targets), ensembles of 10^6 members (goal: no slower) and the
+   start-up ratios before and after. Skipped, saying so, without git.
 
 Results are written to ``benchmarks/results/*.json`` (``*-quick.json`` with ``--quick``) with
 the machine they were measured on.
@@ -55,6 +65,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
+from _baseline import bench_before_after, describe  # noqa: E402
+from _solve import bench_solve  # noqa: E402
+from _startup import bench_startup  # noqa: E402
 from _workloads import (  # noqa: E402
     LOGISTIC_RANGES,
     QUANTILES,
@@ -180,7 +193,7 @@ def _loadavg() -> list[float] | None:
 
 def engine_info() -> dict[str, Any]:
     """What the installed engine offers (it is being rewritten; the benchmark adapts)."""
-    from projection import ensemble, sampling
+    from projection.engine import ensemble, sampling
 
     accepted = inspect.signature(projection.run).parameters
     return {
@@ -872,13 +885,14 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["models", "ema", "memory", "scaling"],
+        choices=["models", "ema", "memory", "scaling", "startup", "solve", "before-after"],
         action="append",
         help="run only these figures (repeatable); default: all",
     )
     args = parser.parse_args()
     quick = args.quick
-    only = set(args.only or ["models", "ema", "memory", "scaling"])
+    figures = ["models", "ema", "memory", "scaling", "startup", "solve", "before-after"]
+    only = set(args.only or figures)
     began = time.perf_counter()
     machine, engine = machine_info(), engine_info()
     say(
@@ -1026,9 +1040,77 @@ def main() -> None:
             )
         )
 
+    if "startup" in only:
+        rounds = 5 if quick else 9
+        say(f"\n5. start-up: CPU time of a fresh process, {rounds} rounds, against import numpy")
+        startup = bench_startup(rounds)
+        base = startup["rows"][0]
+        say(
+            table(
+                ["command", "CPU min", "median", "max", "ratio (min)", "ratio (median)", "goal"],
+                [
+                    [
+                        r["command"],
+                        secs(r["cpu_s_min"]),
+                        secs(r["cpu_s_median"]),
+                        secs(r["cpu_s_max"]),
+                        f"{r['ratio_min']:.2f}" if "goal" in r else "1",
+                        f"{r['ratio_median']:.2f}" if "goal" in r else "1",
+                        f"<= {r['goal']:g} {'met' if r['met'] else 'NOT met'}"
+                        if "goal" in r
+                        else "",
+                    ]
+                    for r in startup["rows"]
+                ],
+            )
+        )
+        written.append(write("startup", startup, quick=quick, machine=machine, engine=engine))
+        summary.append(
+            f"5. start-up / import numpy ({secs(base['cpu_s_min'])} CPU): "
+            + ", ".join(
+                f"{r['command'].removeprefix('projection ')} {r['ratio_min']:.2f}"
+                f" ({'met' if r['met'] else 'NOT met'})"
+                for r in startup["rows"][1:]
+            )
+        )
+
+    if "solve" in only:
+        rounds = 2 if quick else 3
+        say(f"\n6. solve: compiled scenario against re-loading it at every step ({rounds} rounds)")
+        solved = bench_solve(rounds)
+        say(
+            table(
+                ["problem", "compiled", "re-loading", "speed-up", "same value"],
+                [
+                    [
+                        r["problem"],
+                        secs(r["compiled_s"]),
+                        secs(r["reload_s"]),
+                        f"{r['speedup']:.0f}x",
+                        "yes" if r["same_value"] else "NO",
+                    ]
+                    for r in solved["rows"]
+                ],
+            )
+        )
+        written.append(write("solve", solved, quick=quick, machine=machine, engine=engine))
+        summary.append(
+            "6. solve, compiled against re-loading per step (today's loader): "
+            + ", ".join(f"{r['problem']} {r['speedup']:.0f}x" for r in solved["rows"])
+        )
+
+    if "before-after" in only:
+        rounds = 3 if quick else 5
+        say(f"\n7. before and after the redesign, fresh processes, alternating ({rounds} rounds)")
+        compared = bench_before_after(rounds, members=10**6, repeat=2 if quick else 3)
+        text, lines = describe(compared, table, secs)
+        say(text)
+        written.append(write("before-after", compared, quick=quick, machine=machine, engine=engine))
+        summary.extend(lines)
+
     took = time.perf_counter() - began
     machine["load_average_at_end"] = _loadavg()
-    if len(only) == 4:  # a partial run (--only) leaves the last whole run's summary alone
+    if len(only) == len(figures):  # a partial run (--only) leaves the last summary alone
         written.append(
             write(
                 "summary",

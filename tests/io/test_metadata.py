@@ -14,7 +14,7 @@ import yaml
 from helpers import cli
 
 import projection
-from projection.engine.results import CATEGORICAL, concat_frames
+from projection.engine.tables import CATEGORICAL, concat_frames
 from projection.io.metadata import METADATA_KEYS, run_metadata, scenario_hash
 from projection.io.output import write_frame
 

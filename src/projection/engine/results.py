@@ -14,7 +14,8 @@ none of it asks which of the two it was given:
 ``point``                   the point projection (a projection is its own)
 ``value(ind, year)``        one central value; ``table(years)`` a wide table; both refuse a
                             year that is not projected
-``to_frame()``              tidy pandas
+``columns()``,              the tidy table: plain arrays (pandas-free), or a pandas frame
+``to_frame()``
 ``targets()``               met? when? by how much? (how likely, for an ensemble)
 ``violations``,             constraints that fail, per year (for an ensemble: in which share of
 ``check_constraints()``     members, and the worst member's margin)
@@ -26,7 +27,7 @@ none of it asks which of the two it was given:
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ import numpy as np
 from ..exceptions import ProjectionError
 from .compiled import CompiledScenario, year_index
 from .constraints import Violation, check_constraints, violation_warning
+from .tables import Columns, ensemble_columns, projection_columns, tidy_frame
 from .targets import evaluate_targets, probabilities
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,21 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..scenario import Scenario
 
-__all__ = [
-    "Result",
-    "Projection",
-    "Ensemble",
-    "TIDY_COLUMNS",
-    "CATEGORICAL",
-    "categorise",
-    "concat_frames",
-]
-
-#: Columns of a projection's tidy frame, in order.
-TIDY_COLUMNS = ("scenario", "indicator", "year", "value", "unit")
-
-#: Columns of tidy frames held as pandas categoricals (few distinct labels, many rows).
-CATEGORICAL = ("scenario", "indicator", "unit")
+__all__ = ["Result", "Projection", "Ensemble"]
 
 
 class Result:
@@ -80,8 +68,8 @@ class Result:
         return {}
 
     # What differs between a projection and an ensemble, each implements (as a property or
-    # a field): central, bands, quantiles, samples, seed, sampler, point, to_frame() and
-    # target_probabilities().
+    # a field): central, bands, quantiles, samples, seed, sampler, point, columns(),
+    # to_frame() and target_probabilities().
 
     # ---------------------------------------------------------------- shared
     @property
@@ -299,21 +287,20 @@ class Projection(Result):
         1     demo         x  2026    3.0   GW
         2     demo         x  2027    5.0   GW
         """
-        import pandas as pd
+        return tidy_frame(self.columns())
 
-        n_years = len(self.years)
-        names = list(self.values)
-        frame = pd.DataFrame(
-            {
-                "scenario": [self.name] * (n_years * len(names)),
-                "indicator": np.repeat(names, n_years),
-                "year": np.tile(self.years.astype(int), len(names)),
-                "value": np.concatenate([self.values[n] for n in names]) if names else [],
-                "unit": np.repeat([self.units[n] for n in names], n_years),
-            },
-            columns=list(TIDY_COLUMNS),
-        )
-        return categorise(frame)
+    def columns(self, *, samples: bool = False) -> Columns:
+        """The tidy table as plain arrays, one per column (see :mod:`projection.engine.tables`).
+
+        Examples
+        --------
+        >>> import projection
+        >>> p = projection.run("scenarios/paper-targets.yaml")
+        >>> cols = p.columns()
+        >>> list(cols), len(cols["value"]) == len(p.years) * len(p.indicators)
+        (['scenario', 'indicator', 'year', 'value', 'unit'], True)
+        """
+        return projection_columns(self.name, self.years, self.values, self.units)
 
     def __repr__(self) -> str:
         return (
@@ -415,73 +402,24 @@ class Ensemble(Result):
         With ``samples=True`` (and members kept) each member's values follow, with the member's
         number in a ``sample`` column and ``quantile`` empty; quantile rows have ``sample`` empty.
         """
-        import pandas as pd
+        return tidy_frame(self.columns(samples=samples))
 
-        names = list(self.bands)
-        q = np.asarray(self.quantiles, dtype=float)
-        t = len(self.years)
-        frames = [
-            pd.DataFrame(
-                {
-                    "scenario": self.name,
-                    "indicator": name,
-                    "year": np.tile(self.years.astype(int), len(q)),
-                    "quantile": np.repeat(q, t),
-                    "value": self.bands[name].reshape(-1),
-                    "unit": self.units[name],
-                }
-            )
-            for name in names
-        ]
-        frame = pd.concat(frames, ignore_index=True)
-        if not samples:
-            return categorise(frame)
-        if self.members is None:
+    def columns(self, *, samples: bool = False) -> Columns:
+        """The tidy table as plain arrays (see :mod:`projection.engine.tables`); ``samples``
+        as for :meth:`to_frame`."""
+        if samples and self.members is None:
             raise ProjectionError("members were not kept: run the ensemble with keep_samples=True")
-        frame.insert(4, "sample", pd.array([pd.NA] * len(frame), dtype="Int64"))
-        member_frames = [
-            pd.DataFrame(
-                {
-                    "scenario": self.name,
-                    "indicator": name,
-                    "year": np.tile(self.years.astype(int), self.n),
-                    "quantile": np.nan,
-                    "sample": pd.array(np.repeat(np.arange(self.n), t), dtype="Int64"),
-                    "value": self.members[name].reshape(-1),
-                    "unit": self.units[name],
-                }
-            )
-            for name in names
-        ]
-        return categorise(pd.concat([frame, *member_frames], ignore_index=True))
+        return ensemble_columns(
+            self.name,
+            self.years,
+            self.quantiles,
+            self.bands,
+            self.units,
+            self.members if samples else None,
+        )
 
     def __repr__(self) -> str:
         return (
             f"Ensemble(scenario={self.name!r}, n={self.n}, sampler={self.sampler!r}, "
             f"seed={self.seed!r}, indicators={list(self.bands)})"
         )
-
-
-def concat_frames(results: Sequence[Result]) -> pd.DataFrame:
-    """Tidy frames of several results, stacked (projections and ensembles are not mixed: their
-    columns differ)."""
-    import pandas as pd
-
-    frames = [r.to_frame() for r in results]
-    if not frames:
-        return pd.DataFrame(columns=list(TIDY_COLUMNS))
-    return categorise(pd.concat(frames, ignore_index=True))
-
-
-def categorise(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its label columns as categoricals, categories in order of appearance.
-
-    ``pd.concat`` of frames whose categoricals differ falls back to ``object``; calling this
-    after a concat restores them.
-    """
-    import pandas as pd
-
-    for col in CATEGORICAL:
-        if col in frame.columns:
-            frame[col] = pd.Categorical(frame[col], categories=pd.unique(frame[col].astype(object)))
-    return frame

@@ -36,6 +36,7 @@ __all__ = [
     "json_records",
     "metadata_text",
     "write_csv",
+    "write_csv_columns",
     "write_frame",
     "write_xlsx",
 ]
@@ -127,9 +128,16 @@ def write_results(
         from .iamc import write_iamc
 
         return write_iamc(results, path, metadata=meta)
+    from ..engine.tables import stack
+
+    tables = [r.columns(samples=members) for r in results]
+    if check_output_path(path) == "csv" and len({tuple(t) for t in tables}) == 1:
+        with atomic_path(path) as tmp:  # plain arrays to text: no pandas needed
+            write_csv_columns(stack(tables), tmp, meta)
+        return Path(path)
     import pandas as pd
 
-    from ..engine.results import categorise
+    from ..engine.tables import categorise
 
     frames = [r.to_frame(samples=members) for r in results]
     return write_frame(categorise(pd.concat(frames, ignore_index=True)), path, metadata=meta)
@@ -212,6 +220,42 @@ def write_csv(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> N
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(csv_header(metadata))
         frame.to_csv(f, index=False)
+
+
+def write_csv_columns(columns: Mapping[str, Any], path: Path, metadata: Mapping[str, Any]) -> None:
+    """CSV of a tidy table given as arrays (:mod:`projection.engine.tables`), with the metadata
+    as leading comment lines: the same text ``pandas.DataFrame.to_csv`` writes for the same
+    table (tested), without importing pandas. Floats are written to their last digit
+    (numpy's shortest repr), missing values as empty fields."""
+    import csv
+    import os
+
+    import numpy as np
+
+    def text(values: Any) -> list[str]:
+        if isinstance(values, np.ma.MaskedArray):
+            out = np.ma.getdata(values).astype(str).astype(object)
+            out[np.ma.getmaskarray(values)] = ""
+            return out.tolist()
+        arr = np.asarray(values)
+        if arr.dtype.kind == "f":
+            out = arr.astype(str).astype(object)
+            out[np.isnan(arr)] = ""
+            return out.tolist()
+        if arr.dtype.kind in "iub":
+            return arr.astype(str).tolist()
+        return ["" if v is None else str(v) for v in arr.tolist()]
+
+    names = list(columns)
+    n = len(columns[names[0]]) if names else 0
+    block = 65_536
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(csv_header(metadata))
+        writer = csv.writer(f, lineterminator=os.linesep)
+        writer.writerow(names)
+        for start in range(0, n, block):
+            cols = [text(columns[c][start : start + block]) for c in names]
+            writer.writerows(zip(*cols))
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:

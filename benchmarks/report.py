@@ -249,6 +249,104 @@ def main() -> None:
             )
             print()
 
+    startup = load("startup", quick)
+    if startup:
+        rows = [
+            [
+                f"`{r['command']}`",
+                secs(r["cpu_s_min"]),
+                secs(r["cpu_s_median"]),
+                secs(r["cpu_s_max"]),
+                f"**{r['ratio_min']:.2f}**" if "goal" in r else "1",
+                f"{r['ratio_median']:.2f}" if "goal" in r else "1",
+                f"<= {r['goal']:g}: {'met' if r['met'] else 'NOT met'}" if "goal" in r else "",
+            ]
+            for r in startup["rows"]
+        ]
+        print(
+            md(
+                ["command", "CPU min", "median", "max", "ratio (min)", "ratio (median)", "goal"],
+                rows,
+            )
+        )
+        print()
+
+    solved = load("solve", quick)
+    if solved:
+        rows = [
+            [
+                r["problem"],
+                secs(r["compiled_s"]),
+                secs(r["reload_s"]),
+                f"**{r['speedup']:.0f}x**",
+                "yes" if r["same_value"] else "NO",
+            ]
+            for r in solved["rows"]
+        ]
+        print(md(["problem", "compiled", "re-loading per step", "speed-up", "same value"], rows))
+        print()
+
+    compared = load("before-after", quick)
+    if compared and "skipped" not in compared:
+
+        def spread(d: dict[str, float]) -> str:
+            return f"{secs(d['min'])} / {secs(d['median'])} / {secs(d['max'])}"
+
+        def ratios(d: dict[str, float], digits: int, suffix: str = "") -> str:
+            return " / ".join(f"{d[k]:.{digits}f}{suffix}" for k in ("min", "median", "max"))
+
+        rows = [
+            [
+                r["problem"],
+                spread(r["before_s"]),
+                spread(r["after_s"]),
+                f"**{r['speedup_of_minima']:.0f}x**",
+                ratios(r["speedup_per_round"], 0, "x"),
+                "yes" if r["same_value"] else "NO",
+            ]
+            for r in compared["solve"]
+        ]
+        heads = ["before, min / median / max", "after, min / median / max"]
+        print(md(["`solve`", *heads, "speed-up", "per round", "same value"], rows))
+        print()
+        rows = [
+            [
+                f"{r['scenario']}, N = {n_label(r['members'])}",
+                spread(r["before_cpu_s"]),
+                spread(r["after_cpu_s"]),
+                f"**{r['after_over_before_of_minima']:.2f}**",
+                ratios(r["after_over_before_per_round"], 2),
+            ]
+            for r in compared["ensembles"]
+        ]
+        print(md(["ensemble (CPU)", *heads, "after / before", "per round"], rows))
+        print()
+        rows = [
+            [
+                f"`{r['command']}`",
+                f"{r['before_ratio']:.1f}",
+                f"**{r['after_ratio']:.2f}**",
+                f"{r['before_ratio_median']:.1f}",
+                f"{r['after_ratio_median']:.2f}",
+            ]
+            for r in compared["startup"]
+        ]
+        print(
+            md(
+                [
+                    "CPU / `import numpy`",
+                    "before (min)",
+                    "after (min)",
+                    "before (median)",
+                    "after (median)",
+                ],
+                rows,
+            )
+        )
+        print()
+    elif compared:
+        print(f"Before/after: {compared['skipped']}\n")
+
     summary = load("summary", quick)
     if summary:
         print(f"Whole run: {summary['took_s']:.0f} s.")

@@ -5,11 +5,16 @@ from __future__ import annotations
 import copy
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Unit facts are remembered on disk (projection.units_cache): the tests, and the commands they
+# start, use a folder of their own, empty when the session starts, never the user's.
+os.environ["PROJECTION_CACHE_DIR"] = tempfile.mkdtemp(prefix="projection-test-cache-")
 sys.path.insert(0, str(Path(__file__).parent))  # `from helpers import cli` in the tests
 SCENARIOS = ROOT / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))

@@ -73,3 +73,40 @@ def test_console_blocks_run_and_match(path, index, block, tmp_path):
         for s in shown:
             if s.strip() and not s.strip().startswith("#") and not EXIT.match(s):
                 assert _squash(s) in real, f"{path.name}: `{command}` no longer prints: {s!r}"
+
+
+DOTTED = re.compile(r"\bprojection(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _resolves(name: str) -> bool:
+    """``projection.a.b.c`` names a module, or an attribute (a declared one included) reached
+    from a prefix that is a module."""
+    import importlib
+
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for i, part in enumerate(parts[cut:], start=cut + 1):
+            if hasattr(obj, part):
+                obj = getattr(obj, part)
+            elif part in getattr(obj, "__annotations__", {}) and i == len(parts):
+                return True  # a declared attribute of a class
+            else:
+                break  # try a shorter module prefix (``models.logistic`` is also an object)
+        else:
+            return True
+    return False
+
+
+def test_every_dotted_name_in_the_docs_and_docstrings_exists():
+    """``projection.engine.sampling.BLOCK`` in a page or a docstring names something that is
+    there: pages do not drift when modules move."""
+    texts = DOCS + sorted((ROOT / "src" / "projection").rglob("*.py"))
+    names = {m for p in texts for m in DOTTED.findall(p.read_text(encoding="utf-8"))}
+    names = {n.rstrip(".") for n in names if not n.startswith("projection.scenarios")}
+    assert len(names) > 50
+    missing = sorted(n for n in names if not _resolves(n))
+    assert not missing, missing

@@ -1,4 +1,4 @@
-"""Units: the one pint registry the whole package shares.
+"""Units: the one pint registry the whole package shares, and the unit facts it gives.
 
 Scenario files write quantities as people do: ``450 Gbps``, ``4 Tbps``, ``25 %``, ``16.5 GW``,
 ``140 TWh``, ``0.35 1/yr``. This module parses them with pint and converts between units of the
@@ -8,22 +8,28 @@ unit that does not fit raises :class:`~projection.exceptions.UnitError`.
 
 All of these are pint's own definitions: ``bps`` (bit per second, so ``Gbps`` and ``Tbps``
 through SI prefixes), ``yr``, ``GW``, ``TWh``, ``h`` and ``%`` (0.01, dimensionless). One change:
-``bit`` has its own dimension ``[information]`` (see :func:`_make_registry`).
+``bit`` has its own dimension ``[information]`` (see :data:`DEFINITIONS`).
 
 Units are converted here, once, when a scenario is compiled (:mod:`projection.engine.compiled`);
 the engine's evaluation works on plain floats and arrays.
 
 Start-up
 --------
-pint parses its definition file (about a thousand units) when a registry is made. That work is
-cached on disk by pint itself (``cache_folder=":auto:"``, the user's cache folder), so a
-command starts in a few milliseconds instead of a tenth of a second; where the cache folder
-cannot be written, the registry is built without it.
+Importing pint and building its registry costs more CPU than everything else a command does.
+So the questions the package asks while validating, compiling and running a scenario go
+through functions of strings (:func:`conversion_factor`, :func:`exact_factor`,
+:func:`dimension_of`, :func:`is_share`, :func:`unit_text`, :func:`unit_label`) whose answers
+are remembered on disk (:mod:`projection.units_cache`); pint is imported only when a question
+is new. ``ureg``, ``Quantity`` and :func:`parse_unit` give pint's own objects, building the
+registry on first use.
 
-pint also probes, when it is imported, for libraries it can integrate with: it imports dask
-(the ``dask`` extra; about a tenth of a second), scipy and babel when they are installed.
-projection uses none of those integrations, so while pint is imported they are hidden from the
-probe (only those not imported already; they import normally afterwards).
+pint parses its definition file (about a thousand units) when a registry is made; that work is
+cached on disk by pint itself (``cache_folder=":auto:"``); where the cache folder cannot be
+written, the registry is built without it. pint also probes, when it is imported, for
+libraries it can integrate with: it imports dask (the ``dask`` extra; about a tenth of a
+second), scipy and babel when they are installed. projection uses none of those
+integrations, so while pint is imported they are hidden from the probe (only those not
+imported already; they import normally afterwards).
 """
 
 from __future__ import annotations
@@ -31,13 +37,50 @@ from __future__ import annotations
 import math
 import sys
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import UnitError
+from .units_cache import cached
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pint
+
+__all__ = [
+    "ureg",  # noqa: F822 - made on first use, by __getattr__
+    "Quantity",  # noqa: F822
+    "DEFINITIONS",
+    "registry",
+    "parse_unit",
+    "parse_quantity",
+    "check_unit",
+    "conversion_factor",
+    "exact_factor",
+    "dimension_of",
+    "is_share",
+    "share_cap",
+    "unit_text",
+    "unit_label",
+    "dimension_text",
+]
 
 #: Libraries pint probes for when it is imported, none of whose integrations projection uses:
 #: dask (about 0.1 s), scipy and babel (together about 0.04 s of CPU).
 _PROBED = ("dask", "scipy", "babel")
+
+#: Data rates defined explicitly: "Tbps" would otherwise parse ambiguously (tera-baud or
+#: tera-bit-per-second).
+_DATA_RATES = (("k", "1e3"), ("M", "1e6"), ("G", "1e9"), ("T", "1e12"), ("P", "1e15"))
+
+#: What projection adds to pint's default registry, in order. pint defines ``bit`` as
+#: dimensionless, which would make ``Gbps`` the same dimension as ``1/yr``: a growth rate could
+#: then be converted into a cable capacity. Giving information its own dimension keeps
+#: capacities apart from rates. The redefinition is made before any unit is resolved, so every
+#: unit defined from ``bit`` (``byte``, ``baud``, ``bps``) follows it (tested in
+#: ``tests/test_units.py``).
+DEFINITIONS = (
+    "bit = [information]",
+    *(f"{prefix}bps = {scale} * bit / second" for prefix, scale in _DATA_RATES),
+)
 
 
 def _import_pint() -> Any:
@@ -53,49 +96,37 @@ def _import_pint() -> Any:
     return pint
 
 
-pint = _import_pint()
-
-__all__ = [
-    "ureg",
-    "Quantity",
-    "parse_unit",
-    "parse_quantity",
-    "conversion_factor",
-    "exact_factor",
-    "is_share",
-    "share_cap",
-    "dimension_text",
-]
-
-#: Data rates defined explicitly: "Tbps" would otherwise parse ambiguously (tera-baud or
-#: tera-bit-per-second).
-_DATA_RATES = (("k", "1e3"), ("M", "1e6"), ("G", "1e9"), ("T", "1e12"), ("P", "1e15"))
-
-
 def _make_registry() -> pint.UnitRegistry:
-    """pint's default registry, with ``bit`` given its own dimension ``[information]``.
-
-    pint defines ``bit`` as dimensionless, which would make ``Gbps`` the same dimension as
-    ``1/yr``: a growth rate could then be converted into a cable capacity. Giving information
-    its own dimension keeps capacities apart from rates. The redefinition is made before any
-    unit is resolved, so every unit defined from ``bit`` (``byte``, ``baud``, ``bps``) follows
-    it (tested in ``tests/test_units.py``).
-    """
+    """pint's default registry with :data:`DEFINITIONS` added."""
+    pint = _import_pint()
     options: dict[str, Any] = {"autoconvert_offset_to_baseunit": True, "on_redefinition": "ignore"}
     try:
-        registry = pint.UnitRegistry(cache_folder=":auto:", **options)
+        reg = pint.UnitRegistry(cache_folder=":auto:", **options)
     except Exception:  # pragma: no cover - an unwritable cache folder: build without it
-        registry = pint.UnitRegistry(cache_folder=None, **options)
-    registry.define("bit = [information]")
-    for prefix, scale in _DATA_RATES:
-        registry.define(f"{prefix}bps = {scale} * bit / second")
-    return registry
+        reg = pint.UnitRegistry(cache_folder=None, **options)
+    for definition in DEFINITIONS:
+        reg.define(definition)
+    return reg
 
 
-ureg = _make_registry()
-Quantity = ureg.Quantity
+_REGISTRY: pint.UnitRegistry | None = None
 
-_DIMENSIONLESS = ureg.dimensionless.dimensionality
+
+def registry() -> pint.UnitRegistry:
+    """The one pint registry, built (and pint imported) on first use."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = _make_registry()
+    return _REGISTRY
+
+
+def __getattr__(name: str) -> Any:
+    # ``ureg`` and ``Quantity`` are pint's objects, made when first asked for
+    if name == "ureg":
+        return registry()
+    if name == "Quantity":
+        return registry().Quantity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_unit(text: str) -> pint.Unit:
@@ -128,6 +159,7 @@ def parse_unit(text: str) -> pint.Unit:
 
 @lru_cache(maxsize=512)
 def _parse_unit(text: str) -> pint.Unit:
+    ureg = registry()
     stripped = text.strip()
     if stripped in ("", "1", "dimensionless"):
         return ureg.dimensionless
@@ -193,7 +225,7 @@ def parse_quantity(value: object, unit: str | None = None) -> tuple[float, str]:
         )
     if not math.isfinite(magnitude):
         raise UnitError(f"value must be finite, got {magnitude!r} (expected a finite number)")
-    parse_unit(text_unit)  # validate
+    check_unit(text_unit)
     return magnitude, text_unit.strip()
 
 
@@ -251,7 +283,7 @@ def exact_factor(from_unit: str | pint.Unit, to_unit: str | pint.Unit) -> float:
     return _factor(src.strip(), dst.strip(), False)
 
 
-@lru_cache(maxsize=2048)
+@cached("factor")
 def _factor(from_unit: str, to_unit: str, rounded: bool) -> float:
     src, dst = parse_unit(from_unit), parse_unit(to_unit)
     if src.dimensionality != dst.dimensionality:
@@ -260,16 +292,41 @@ def _factor(from_unit: str, to_unit: str, rounded: bool) -> float:
             f"{to_unit or 'dimensionless'!r} (expected a unit of dimension "
             f"{dimension_text(dst)}, got {dimension_text(src)})"
         )
-    factor = float(Quantity(1.0, src).to(dst).magnitude)
+    factor = float(registry().Quantity(1.0, src).to(dst).magnitude)
     if not rounded:
         return factor
     # 15 significant digits: Tbps -> Gbps is 1000, not 1000.0000000000001
     return float(f"{factor:.15g}")
 
 
+def check_unit(text: str) -> None:
+    """Raise :class:`UnitError` unless ``text`` is a unit pint can parse (see
+    :func:`parse_unit`)."""
+    if not isinstance(text, str):
+        raise UnitError(f"unit must be a string, got {type(text).__name__} {text!r}")
+    _dimension(text)
+
+
+def dimension_of(unit: str) -> str:
+    """The dimension of ``unit`` as text, ``""`` for a dimensionless unit (a share).
+
+    Examples
+    --------
+    >>> dimension_of("Gbps"), dimension_of("%")
+    ('[information] / [time]', '')
+    """
+    return _dimension(unit)
+
+
+@cached("dimension")
+def _dimension(text: str) -> str:
+    d = parse_unit(text).dimensionality
+    return str(d) if d else ""
+
+
 def is_share(unit: str) -> bool:
     """True when ``unit`` is dimensionless (a share such as ``%``): values then live in [0, 1]."""
-    return parse_unit(unit).dimensionality == _DIMENSIONLESS
+    return _dimension(unit) == ""
 
 
 def share_cap(unit: str) -> float:
@@ -289,6 +346,19 @@ def _share_cap(unit: str) -> float:
     if not is_share(unit):
         return math.inf
     return 1.0 / conversion_factor(unit, "")
+
+
+@cached("text")
+def unit_text(unit: str) -> str:
+    """pint's name of ``unit``, as it prints it: ``"Tbps"`` -> ``"terabit_per_second"``."""
+    return str(parse_unit(unit))
+
+
+@cached("label")
+def unit_label(unit: str, spec: str = "~P") -> str:
+    """``unit`` formatted by pint with ``spec``: ``unit_label("gigawatt / hour")`` is
+    ``"GW/h"``."""
+    return format(parse_unit(unit), spec)
 
 
 def dimension_text(unit: pint.Unit) -> str:

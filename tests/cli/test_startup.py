@@ -70,6 +70,35 @@ def test_a_command_imports_only_what_it_uses(args, allowed, tmp_path):
     assert "projection.cli" in modules
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "scenarios/baseline.yaml"],
+        ["run", "scenarios/paper-targets.yaml", "--quiet", "-o", "{tmp}/out.csv"],
+        [
+            "run",
+            "scenarios/baseline.yaml",
+            "--samples",
+            "500",
+            "--seed",
+            "1",
+            "-q",
+            "-o",
+            "{tmp}/e.csv",
+        ],
+    ],
+    ids=["validate", "run", "ensemble"],
+)
+def test_with_the_unit_facts_remembered_no_pint_is_imported(args, tmp_path, monkeypatch):
+    """Once a command has run, the unit facts it needed are on disk
+    (projection.units_cache), and the same command in a new process needs no pint."""
+    monkeypatch.setenv("PROJECTION_CACHE_DIR", str(tmp_path / "cache"))
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert "pint" in imported_by(args, ROOT)  # the first time: pint answers
+    assert list((tmp_path / "cache").glob("units-*.json"))
+    assert "pint" not in imported_by(args, ROOT)
+
+
 def test_pint_is_imported_without_its_optional_integrations():
     """pint probes for dask, scipy and babel when imported; projection hides them (it uses
     none of those integrations), and they import normally afterwards."""

@@ -52,6 +52,22 @@ def test_the_output_file_is_output_everywhere():
         assert {"--output", "-o"} <= set(options(name)), name
 
 
+def test_every_command_that_runs_ensembles_takes_the_same_ensemble_options():
+    """Whatever runs a scenario as an ensemble draws, seeds and spreads it the same way."""
+    ensemble = {"--samples", "--sampler", "--seed", "--workers", "--scheduler"}
+    for name in ("run", "targets", "check", "compare", "report"):
+        assert ensemble <= set(options(name)), (name, sorted(ensemble - set(options(name))))
+
+
+def test_every_command_that_reads_scenario_files_takes_set_and_variant():
+    for name in ("run", "targets", "check", "compare", "report", "validate"):
+        assert {"--set", "--variant"} <= set(options(name)), name
+    out = cli("validate", BASELINE, "--variant", "fast:indicators.ev_sales_share.params.rate=0.7")
+    assert out.returncode == 0, out.stderr
+    assert "scenario 'baseline'" in out.stdout and "scenario 'fast'" in out.stdout
+    assert "1 override" in out.stdout
+
+
 def test_quiet_is_on_every_command_that_prints_results():
     for name in (
         "run",

@@ -147,11 +147,15 @@ def test_nothing_is_loaded_or_converted_again_when_evaluating(monkeypatch, basel
 
     monkeypatch.setattr(validate, "validate_document", refuse)
     monkeypatch.setattr(loading, "load_document", refuse)
-    # every unit conversion goes through parse_unit once its caches are emptied
-    units._factor.cache_clear()
+    # every unit fact comes from pint through parse_unit and registry() once the remembered
+    # answers are forgotten (and the disk cache is off)
+    import projection.units_cache as units_cache
+
+    monkeypatch.setenv("PROJECTION_CACHE_DIR", "")
+    units_cache.clear_memory()
     units._share_cap.cache_clear()
     monkeypatch.setattr(units, "parse_unit", refuse)
-    monkeypatch.setattr(units.Quantity, "to", refuse)
+    monkeypatch.setattr(units, "registry", refuse)
     baseline.evaluate({"indicators.ev_sales_share.params.rate": np.linspace(0.1, 1, 50)})
     projection.run(baseline, samples=200, seed=1)
 

@@ -69,7 +69,7 @@ def sobol(
         returns shape ``(s, m)`` (``s`` outputs) or ``(m,)`` (one output). Called once, with
         ``m = n * (d + 2)``; it must be vectorised over the columns and return finite values.
     dists : sequence of distributions
-        One per input, each with ``ppf`` (a :mod:`projection.distributions` model or a frozen
+        One per input, each with ``ppf`` (a :mod:`projection.scenario.distributions` model or a frozen
         ``scipy.stats`` distribution).
     names : sequence of str
         One distinct name per input.
@@ -77,7 +77,7 @@ def sobol(
         Base samples, a power of two (the balance of Sobol' points needs it), 2 to
         :data:`MAX_N`.
     seed : int, numpy.random.Generator or None
-        The one random-number policy (:func:`projection.sampling.rng_from`): the same seed
+        The one random-number policy (:func:`projection.engine.sampling.rng_from`): the same seed
         gives identical indices and intervals.
     confidence : float or None, default 0.95
         Level of the bootstrap confidence intervals, in (0, 1); None skips the bootstrap

@@ -181,6 +181,7 @@ def check(
     sampler: SamplerOpt = Sampler.lhs,
     seed: SeedOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
@@ -198,6 +199,7 @@ def check(
             sampler=sampler.value,
             seed=seed,
             workers=workers,
+            scheduler=scheduler,
             quiet=quiet or fmt != Format.table,
         )
         from .. import check_constraints

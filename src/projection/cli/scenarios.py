@@ -19,6 +19,7 @@ from .options import (
     Sampler,
     SamplerOpt,
     SamplesOpt,
+    SchedulerOpt,
     SeedOpt,
     SetOpt,
     VariantOpt,
@@ -42,6 +43,7 @@ def compare(
     sampler: SamplerOpt = Sampler.lhs,
     seed: SeedOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     plot: PlotOpt = None,
@@ -62,6 +64,7 @@ def compare(
             sampler=sampler.value,
             seed=seed,
             workers=workers,
+            scheduler=scheduler,
             quiet=quiet,
         )
         shown = runs[0].report_years(wanted)
@@ -199,6 +202,7 @@ def report(
     sampler: SamplerOpt = Sampler.lhs,
     seed: SeedOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     figures: Annotated[
         bool,
         typer.Option(
@@ -224,6 +228,7 @@ def report(
             sampler=sampler.value,
             seed=seed,
             workers=workers,
+            scheduler=scheduler,
             quiet=quiet,
         )
         write_report(output, results, figures=figures)  # with the run's metadata
@@ -231,12 +236,15 @@ def report(
             typer.echo(f"wrote {output}")
 
 
-def validate(files: FilesArg, set_: SetOpt = None, quiet: QuietOpt = False) -> None:
-    """Check scenario files without running them; count their numbers by source."""
+def validate(
+    files: FilesArg, set_: SetOpt = None, variant: VariantOpt = None, quiet: QuietOpt = False
+) -> None:
+    """Check scenario files (and variants) without running them; count their numbers by
+    source."""
     with guard():
         from ..render.text import validation_line
 
-        for s in load(files, set_):
+        for s in load(files, set_, variant):
             if not quiet:
                 typer.echo(validation_line(s))
 

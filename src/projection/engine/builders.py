@@ -14,7 +14,7 @@ from typing import Any
 
 from ..models import Domain, get_family
 from ..scenario import Scenario
-from ..units import Quantity, conversion_factor, exact_factor
+from ..units import conversion_factor, exact_factor, unit_label, unit_text
 from .derived import CompiledExpression, compile_expression
 from .nodes import CompiledConstraint, DerivedNode, FamilyNode, Input, in_written_unit
 
@@ -135,17 +135,17 @@ def build_constraint(s: Scenario, cid: str, units: Mapping[str, str]) -> Compile
     comparison = s.comparison(cid)
     c = s.constraints[cid]
 
-    def side(sd: Any) -> tuple[CompiledExpression | float, Any]:
+    def side(sd: Any) -> tuple[CompiledExpression | float, str]:
         if sd.expression is not None:
             compiled = compile_expression(sd.expression, {n: units[n] for n in sd.names})
             return compiled, compiled.unit
         magnitude, unit = sd.constant
-        return float(magnitude), Quantity(1.0, unit).units
+        return float(magnitude), unit_text(unit)
 
     lhs, lunit = side(comparison.lhs)
     rhs, runit = side(comparison.rhs)
     factor = exact_factor(runit, lunit)
-    text = f"{Quantity(1.0, lunit).units:~P}"
+    text = unit_label(lunit, "~P")
     return CompiledConstraint(
         id=cid,
         text=comparison.text,

@@ -35,7 +35,7 @@ import numpy as np
 from ..exceptions import ExpressionError, ParameterError, ProjectionError, ScenarioError
 from ..models import DERIVED, Domain
 from ..scenario import Scenario, load_scenario
-from ..units import Quantity, share_cap
+from ..units import share_cap
 from ..validation import suggest
 from .builders import build_constraint, build_derived, build_family
 from .derived import Unevaluable
@@ -255,6 +255,8 @@ class CompiledScenario:
     ) -> ScenarioError:
         """The interpreter's message for a derived value the compiled expression could not
         compute (a division by zero, an overflow)."""
+        from ..units import Quantity
+
         ind = self.scenario.indicators[name]
         expr = self.scenario.expression(name)
         where = f"indicators.{name}.expression"
@@ -293,6 +295,8 @@ class CompiledScenario:
         try:
             return c.evaluate(values)
         except Unevaluable:
+            from ..units import Quantity
+
             comparison = self.scenario.comparison(cid)
             env = {n: Quantity(values[n], self.units[n]) for n in comparison.names}
             try:

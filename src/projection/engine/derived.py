@@ -23,14 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pint
 
 from ..scenario.expression_tree import Binary, Call, Name, Node, Num, Unary, is_zero
-from ..scenario.expressions import Expression
-from ..units import Quantity, parse_unit, ureg
+from ..scenario.expressions import Expression, parse_expression
+from ..units import parse_unit, registry
+from ..units_cache import cached
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pint
 
 __all__ = ["CompiledExpression", "Unevaluable", "compile_expression", "FLOAT_CHECKS"]
 
@@ -165,13 +168,14 @@ class CompiledExpression:
         What was compiled.
     units : dict of str to str
         The unit each name's magnitude must be in.
-    unit : pint.Unit
-        The unit of the result, as the interpreter gives it (not simplified).
+    unit : str
+        The unit of the result, as the interpreter gives it (not simplified), as pint prints
+        it.
     """
 
     expression: Expression
     units: dict[str, str]
-    unit: pint.Unit
+    unit: str
     root: Any
 
     def __call__(self, env: Mapping[str, Any]) -> np.ndarray:
@@ -216,17 +220,63 @@ def compile_expression(expression: Expression, units: Mapping[str, str]) -> Comp
     [25.0, 75.0]
     """
     units = {name: str(units[name]) for name in expression.names}
-    root, unit = _Compiler({n: parse_unit(u) for n, u in units.items()}).compile(expression.root)
-    return CompiledExpression(expression, units, unit, root)
+    unit, plan = _plan(expression.text, sorted(units.items()))
+    return CompiledExpression(expression, units, unit, _decode(plan))
 
 
-def _one(unit: pint.Unit) -> pint.Quantity:
-    return Quantity(np.asarray(1.0), unit)
+@cached("derived")
+def _plan(text: str, units: list[list[str]]) -> list[Any]:
+    """``[unit, plan]``: the compiled tree of ``text`` as plain lists (see :func:`_encode`),
+    worked out with pint once and remembered (:mod:`projection.units_cache`)."""
+    ureg = registry()
+    root, unit = _Compiler({n: parse_unit(u) for n, u in units}, ureg).compile(
+        parse_expression(text).root
+    )
+    return [str(unit), _encode(root)]
 
 
-def _factor(src: pint.Unit, dst: pint.Unit) -> float:
-    """The factor pint multiplies a magnitude by to convert ``src`` to ``dst``."""
-    return float(Quantity(1.0, src).to(dst).magnitude)
+def _encode(node: Any) -> list[Any]:
+    """A compiled node as plain lists (JSON), children first encoded."""
+    if isinstance(node, _Const):
+        return ["const", node.value]
+    if isinstance(node, _Var):
+        return ["var", node.name]
+    if isinstance(node, _Scale):
+        return ["scale", _encode(node.x), node.factor]
+    if isinstance(node, _Neg):
+        return ["neg", _encode(node.x)]
+    if isinstance(node, _Op):
+        return ["op", node.op, _encode(node.left), _encode(node.right)]
+    if isinstance(node, _Pow):
+        return ["pow", _encode(node.x), node.exponent]
+    if isinstance(node, _Fold):
+        return ["fold", node.func, [_encode(a) for a in node.args]]
+    if isinstance(node, _Clip):
+        return ["clip", _encode(node.x), _encode(node.lo), _encode(node.hi)]
+    assert isinstance(node, _Unary), node
+    return ["unary", node.func, _encode(node.x)]
+
+
+def _decode(plan: list[Any]) -> Any:
+    """The inverse of :func:`_encode`."""
+    kind = plan[0]
+    if kind == "const":
+        return _Const(float(plan[1]))
+    if kind == "var":
+        return _Var(plan[1])
+    if kind == "scale":
+        return _Scale(_decode(plan[1]), float(plan[2]))
+    if kind == "neg":
+        return _Neg(_decode(plan[1]))
+    if kind == "op":
+        return _Op(plan[1], _decode(plan[2]), _decode(plan[3]))
+    if kind == "pow":
+        return _Pow(_decode(plan[1]), float(plan[2]))
+    if kind == "fold":
+        return _Fold(plan[1], tuple(_decode(a) for a in plan[2]))
+    if kind == "clip":
+        return _Clip(_decode(plan[1]), _decode(plan[2]), _decode(plan[3]))
+    return _Unary(plan[1], _decode(plan[2]))
 
 
 def _scaled(node: Any, factor: float) -> Any:
@@ -236,12 +286,20 @@ def _scaled(node: Any, factor: float) -> Any:
 class _Compiler:
     """Walks the checked tree, computing each node's unit as the interpreter does."""
 
-    def __init__(self, units: Mapping[str, pint.Unit]) -> None:
+    def __init__(self, units: Mapping[str, pint.Unit], ureg: pint.UnitRegistry) -> None:
         self.units = units
+        self.ureg = ureg
+
+    def one(self, unit: pint.Unit) -> pint.Quantity:
+        return self.ureg.Quantity(np.asarray(1.0), unit)
+
+    def factor(self, src: pint.Unit, dst: pint.Unit) -> float:
+        """The factor pint multiplies a magnitude by to convert ``src`` to ``dst``."""
+        return float(self.ureg.Quantity(1.0, src).to(dst).magnitude)
 
     def compile(self, node: Node) -> tuple[Any, pint.Unit]:
         if isinstance(node, Num):
-            return _Const(node.value), ureg.dimensionless
+            return _Const(node.value), self.ureg.dimensionless
         if isinstance(node, Name):
             return _Var(node.name), self.units[node.name]
         if isinstance(node, Unary):
@@ -260,7 +318,7 @@ class _Compiler:
         )
         out = []
         for n, (c, u) in zip(nodes, compiled):
-            out.append(_Const(0.0) if is_zero(n) else _scaled(c, _factor(u, reference)))
+            out.append(_Const(0.0) if is_zero(n) else _scaled(c, self.factor(u, reference)))
         return out, reference
 
     def binary(self, node: Binary) -> tuple[Any, pint.Unit]:
@@ -271,9 +329,13 @@ class _Compiler:
         if node.op == "**":
             assert isinstance(node.right, Num)  # the parser allows number literals only
             exponent = node.right.value
-            return _Pow(left, exponent), (_one(lu) ** exponent).units
+            return _Pow(left, exponent), (self.one(lu) ** exponent).units
         right, ru = self.compile(node.right)
-        unit = (_one(lu) * _one(ru)).units if node.op == "*" else (_one(lu) / _one(ru)).units
+        unit = (
+            (self.one(lu) * self.one(ru)).units
+            if node.op == "*"
+            else (self.one(lu) / self.one(ru)).units
+        )
         return _Op(node.op, left, right), unit
 
     def call(self, node: Call) -> tuple[Any, pint.Unit]:
@@ -289,6 +351,7 @@ class _Compiler:
         if func == "abs":
             return _Unary("abs", x), unit
         if func == "sqrt":
-            return _Pow(x, 0.5), (_one(unit) ** 0.5).units
+            return _Pow(x, 0.5), (self.one(unit) ** 0.5).units
         # exp, log: of a pure number (a % is converted to a ratio first)
-        return _Unary(func, _scaled(x, _factor(unit, ureg.dimensionless))), ureg.dimensionless
+        dimensionless = self.ureg.dimensionless
+        return _Unary(func, _scaled(x, self.factor(unit, dimensionless))), dimensionless

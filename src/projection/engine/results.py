@@ -67,9 +67,18 @@ class Result:
         """An ensemble's probability columns for ``target`` (empty for a point projection)."""
         return {}
 
+    def columns(self, *, samples: bool = False) -> Columns:
+        """The tidy table as plain arrays, one per column (see :mod:`projection.engine.tables`);
+        ``samples``: also an ensemble's members (run with ``keep_samples=True``)."""
+        raise NotImplementedError
+
+    def to_frame(self, *, samples: bool = False) -> pd.DataFrame:
+        """The tidy table (:meth:`columns`) as a pandas frame, labels as categoricals."""
+        return tidy_frame(self.columns(samples=samples))
+
     # What differs between a projection and an ensemble, each implements (as a property or
-    # a field): central, bands, quantiles, samples, seed, sampler, point, columns(),
-    # to_frame() and target_probabilities().
+    # a field): central, bands, quantiles, samples, seed, sampler, point, columns() and
+    # target_probabilities().
 
     # ---------------------------------------------------------------- shared
     @property

@@ -127,7 +127,7 @@ def to_iamc(results: Sequence[Any]) -> pd.DataFrame:
 
 
 def _meta_frame(meta: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per scenario of :func:`~projection.metadata.run_metadata` (pyam's ``meta``
+    """One row per scenario of :func:`~projection.io.metadata.run_metadata` (pyam's ``meta``
     table): how each was produced."""
     return pd.DataFrame(
         [
@@ -155,7 +155,7 @@ def write_iamc(
     results : sequence of Result
     path : str or Path
     metadata : mapping, optional
-        Run metadata; default :func:`projection.metadata.run_metadata` of ``results``.
+        Run metadata; default :func:`projection.io.metadata.run_metadata` of ``results``.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Writing results: CSV, Parquet, JSON, Excel or netCDF, chosen by the file extension, atomically.
 
-Every file records the run's metadata (:func:`projection.metadata.run_metadata`: the tool's
+Every file records the run's metadata (:func:`projection.io.metadata.run_metadata`: the tool's
 version, the seed, the sampler, the sample count and a hash of each resolved scenario):
 
 * CSV: leading ``# key: value`` comment lines (read with ``pandas.read_csv(path, comment="#")``);

@@ -96,7 +96,7 @@ def report(
         be mixed.
     metadata : mapping, optional
         The run's metadata, shown in the header and embedded as JSON. Default:
-        :func:`projection.metadata.run_metadata` of ``results`` (version, seed, sampler,
+        :func:`projection.io.metadata.run_metadata` of ``results`` (version, seed, sampler,
         members and each resolved scenario's SHA-256).
     title : str, optional
         The page's title. Default: ``"Projection report: <scenario names>"``.

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..exceptions import ExpressionError, ParameterError, ScenarioError, UnitError
 from ..models import DERIVED, FAMILIES, Domain, get_family
-from ..units import conversion_factor, is_share, parse_unit, share_cap
+from ..units import conversion_factor, dimension_of, is_share, share_cap
 from ..validation import suggest
 from .constraints import parse_constraint
 from .expressions import dependency_order, parse_expression
@@ -312,13 +312,12 @@ def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:
         except UnitError as err:
             raise err.located(path=f"{where}.params.{pname}") from None
     try:
-        result = expr.unit(units)
+        result, dimension = expr.unit_facts(units)
     except ExpressionError as err:
         raise err.located(path=f"{where}.expression") from None
-    target = parse_unit(ind.unit)
-    if result.dimensionality != target.dimensionality:
+    if dimension != dimension_of(ind.unit):
         raise UnitError(
-            f"the expression gives {result.dimensionality or 'a share'} ({result}), "
+            f"the expression gives {dimension or 'a share'} ({result}), "
             f"which does not fit the indicator's unit {ind.unit!r}",
             path=f"{where}.expression",
         )

@@ -30,14 +30,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pint
 
 from ..exceptions import ExpressionError, UnitError
-from ..units import Quantity, parse_quantity
+from ..units import dimension_of, parse_quantity, unit_text
 from .expressions import Expression, parse_expression
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pint
 
 __all__ = ["Comparison", "Side", "parse_constraint"]
 
@@ -59,11 +61,22 @@ class Side:
     def unit(self, units: Mapping[str, str]) -> pint.Unit:
         if self.expression is not None:
             return self.expression.unit(units)
-        return Quantity(1.0, self.constant[1]).units  # type: ignore[index]
+        from ..units import parse_unit
+
+        return parse_unit(self.constant[1])  # type: ignore[index]
+
+    def unit_facts(self, units: Mapping[str, str]) -> tuple[str, str]:
+        """``(unit, dimension)`` as text (see :meth:`Expression.unit_facts`)."""
+        if self.expression is not None:
+            return self.expression.unit_facts(units)
+        unit = self.constant[1]  # type: ignore[index]
+        return unit_text(unit), dimension_of(unit)
 
     def evaluate(self, env: Mapping[str, pint.Quantity]) -> pint.Quantity:
         if self.expression is not None:
             return self.expression.evaluate(env)
+        from ..units import Quantity
+
         return Quantity(*self.constant)  # type: ignore[misc]
 
 
@@ -83,13 +96,13 @@ class Comparison:
 
     def check_units(self, units: Mapping[str, str]) -> str:
         """Raise :class:`UnitError` unless both sides share a dimension; return the lhs unit."""
-        left, right = self.lhs.unit(units), self.rhs.unit(units)
-        if left.dimensionality != right.dimensionality:
+        (left, left_dim), (_, right_dim) = self.lhs.unit_facts(units), self.rhs.unit_facts(units)
+        if left_dim != right_dim:
             raise UnitError(
                 f"the two sides of {self.text!r} have different dimensions "
-                f"({left.dimensionality or 'a share'} and {right.dimensionality or 'a share'})"
+                f"({left_dim or 'a share'} and {right_dim or 'a share'})"
             )
-        return str(left)
+        return left
 
     def margin(
         self, env: Mapping[str, pint.Quantity]

@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Iterable, Mapping
-
-import pint
+from typing import TYPE_CHECKING
 
 from ..exceptions import ExpressionError
-from . import expression_eval
+from ..units_cache import cached
 from .expression_tree import ALLOWED_FUNCTIONS, MAX_DEPTH, MAX_LENGTH, Node, parse
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pint
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
@@ -166,6 +168,8 @@ class Expression:
         >>> expr.evaluate(env).to("%").magnitude.tolist()
         [25.0, 75.0]
         """
+        from . import expression_eval
+
         return expression_eval.evaluate(self._root, self._names, env)
 
     def unit(self, units: Mapping[str, str | pint.Unit]) -> pint.Unit:
@@ -203,7 +207,24 @@ class Expression:
         0.1
         """
 
+        from . import expression_eval
+
         return expression_eval.result_unit(self._root, self._names, units)
+
+    def unit_facts(self, units: Mapping[str, str]) -> tuple[str, str]:
+        """What :meth:`unit` gives, as text: ``(unit, dimension)``, the dimension ``""`` for a
+        pure number. Answers are remembered (:mod:`projection.units_cache`), so a check of a
+        known expression needs no pint.
+
+        Examples
+        --------
+        >>> from projection.scenario.expressions import parse_expression
+        >>> parse_expression("traffic / capacity").unit_facts({"traffic": "Gbps", "capacity": "Tbps"})
+        ('gigabit_per_second / terabit_per_second', '')
+        """
+        pairs = [[name, str(units[name])] for name in sorted(self._names) if name in units]
+        unit, dimension = _unit_facts(self._text, pairs)
+        return unit, dimension
 
 
 def parse_expression(text: str) -> Expression:
@@ -333,3 +354,10 @@ def _find_cycle(deps: Mapping[str, set[str]]) -> list[str]:
                 path.append(nxt)
                 iters.append(iter(sorted(deps[nxt])))
     raise AssertionError("no cycle found")  # pragma: no cover - only called on a cycle
+
+
+@cached("expression-unit")
+def _unit_facts(text: str, units: list[list[str]]) -> list[str]:
+    unit = parse_expression(text).unit(dict(units))
+    d = unit.dimensionality
+    return [str(unit), str(d) if d else ""]

@@ -309,19 +309,8 @@ class Scenario(_Model):
         return sorted(wanted & years)
 
     def sources(self) -> list[dict[str, Any]]:
-        """Every number of the scenario with where it comes from.
-
-        One record per parameter, milestone value, milestone year and target, with keys
-        ``path`` (dotted), ``value``, ``unit``, ``source`` and ``kind`` (``paper``,
-        ``assumption``, ``definition``, ``override``, ... see :func:`source_kind`).
-
-        Examples
-        --------
-        >>> from projection import load_scenario
-        >>> s = load_scenario("scenarios/paper-targets.yaml")
-        >>> [r["kind"] for r in s.sources() if r["path"] == "targets.T1.at_least"]
-        ['paper']
-        """
+        """Every number of the scenario with where it comes from: one record per parameter,
+        milestone and target (see :func:`projection.scenario.sources.sources`)."""
         return _sources(self)
 
     def to_dict(self) -> dict[str, Any]:

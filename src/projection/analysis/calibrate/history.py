@@ -70,7 +70,7 @@ def read_history(history: str | Path | pd.DataFrame, *, unit: str | None = None)
         if Path(history).is_file() and is_iamc(history):
             raise ScenarioError(
                 "an IAMC file holds several series: read one with "
-                "projection.iamc.history_from_iamc(path, variable) (CLI: --variable)",
+                "projection.io.iamc.history_from_iamc(path, variable) (CLI: --variable)",
                 file=str(history),
             )
         rows, default_unit, source, file = _rows_from_csv(Path(history))

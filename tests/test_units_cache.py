@@ -135,7 +135,7 @@ def test_an_empty_setting_turns_the_disk_cache_off(monkeypatch):
 
 
 def test_the_file_is_named_after_what_the_answers_depend_on(cache_dir, monkeypatch):
-    """Another projection version or other unit definitions: another file."""
+    """Another projection version, other unit definitions or other code: another file."""
     first = units_cache.cache_file()
     monkeypatch.setattr(projection, "__version__", "0.0.0-other")
     assert units_cache.cache_file() != first
@@ -143,6 +143,11 @@ def test_the_file_is_named_after_what_the_answers_depend_on(cache_dir, monkeypat
     monkeypatch.setenv("PROJECTION_CACHE_DIR", str(cache_dir))
     monkeypatch.setattr(units, "DEFINITIONS", (*units.DEFINITIONS, "widget = 3 * bit"))
     assert units_cache.cache_file() != first
+    monkeypatch.undo()
+    monkeypatch.setenv("PROJECTION_CACHE_DIR", str(cache_dir))
+    assert units_cache.cache_file() == first
+    monkeypatch.setattr(units_cache, "_MODULES", (*units_cache._MODULES, "edited.py"))
+    assert units_cache.cache_file() != first  # the code that computes answers changed
 
 
 def test_a_file_too_large_is_started_afresh(cache_dir, monkeypatch):

@@ -14,8 +14,8 @@ do not depend on whether an answer came from pint or from the file (tested). Err
 kept: a unit that does not parse is asked of pint every time, whose message is then raised.
 
 The file is named after a fingerprint of everything an answer depends on (this package's
-version, pint's installation, the unit definitions projection adds), so an upgrade starts a
-new file. ``PROJECTION_CACHE_DIR`` sets the folder; set to an empty string, nothing is read or
+version, the modules that compute the answers, pint's installation, the unit definitions
+projection adds), so an upgrade or an edit starts a new file. ``PROJECTION_CACHE_DIR`` sets the folder; set to an empty string, nothing is read or
 written. A file that cannot be read or written is ignored: the cache is an optimisation only.
 """
 
@@ -58,23 +58,39 @@ def _folder() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "projection"
 
 
+#: The modules whose code computes the answers kept (an edited one starts a new file, so a
+#: developer never reads answers an older version computed).
+_MODULES = (
+    "units.py",
+    "units_cache.py",
+    "engine/derived.py",
+    "scenario/expressions.py",
+    "scenario/expression_tree.py",
+    "scenario/expression_eval.py",
+)
+
+
 def _fingerprint() -> str:
-    """What every answer depends on: this package, pint's files, the added definitions."""
+    """What every answer depends on: this package's version and the code that computes the
+    answers, pint's files, the added definitions."""
     from importlib.util import find_spec
 
     from . import __version__
     from .units import DEFINITIONS
 
     parts = [f"format {FORMAT}", __version__, *DEFINITIONS]
+    here = Path(__file__).resolve().parent
+    files = [here / name for name in _MODULES]
     spec = find_spec("pint")
-    origin = Path(spec.origin) if spec is not None and spec.origin else None
-    if origin is not None:
-        for path in (origin, origin.parent / "default_en.txt"):
-            try:
-                st = path.stat()
-                parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-            except OSError:
-                parts.append(f"{path}:missing")
+    if spec is not None and spec.origin:
+        origin = Path(spec.origin)
+        files += [origin, origin.parent / "default_en.txt"]
+    for path in files:
+        try:
+            st = path.stat()
+            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:missing")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 

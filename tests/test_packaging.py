@@ -46,6 +46,11 @@ def test_wheel_holds_the_package_data(dists):
     for shipped in (ROOT / "scenarios").rglob("*.yaml"):
         rel = shipped.relative_to(ROOT / "scenarios").as_posix()
         assert f"projection/scenarios/{rel}" in names, rel
+    source = ROOT / "src" / "projection"
+    for path in source.rglob("*"):  # every module, template and data file of the package
+        if path.is_file() and "__pycache__" not in path.parts:
+            rel = path.relative_to(source.parent).as_posix()
+            assert rel in names, f"{rel} is missing from the wheel (pyproject: packages)"
     assert {"projection/py.typed", "projection/data/scenario.schema.json"} <= names
     assert "projection/data/starter.yaml" in names
     assert wheel.name.startswith(f"projection-{projection.__version__}-")
@@ -76,3 +81,9 @@ def test_wheel_and_sdist_install_and_run_in_a_clean_venv(dists, tmp_path):
         sh(exe, "init", "mine", "--force", cwd=work, env=env)
         sh(exe, "validate", "mine.yaml", cwd=work, env=env)
         assert '"$schema"' in sh(exe, "schema", cwd=work, env=env).stdout
+        # the subpackages and templates the commands above do not touch
+        sh(exe, "report", "paper-targets", "-o", "r.html", "--no-figures", cwd=work, env=env)
+        assert "<html" in (work / "r.html").read_text(encoding="utf-8").lower()
+        history = ROOT / "data" / "china-nev-sales-share.csv"
+        args = ["-i", "ev_sales_share", "--history", history, "--params", "start,rate"]
+        assert "rate" in sh(exe, "calibrate", "baseline", *args, cwd=work, env=env).stdout

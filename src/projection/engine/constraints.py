@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..text import count, format_value, format_year_shares, format_years
-from .tolerance import RTOL
+from .tolerance import violated
 
 __all__ = ["CHECK_COLUMNS", "Violation", "check_constraints", "violated", "violation_warning"]
 
@@ -37,12 +37,6 @@ CHECK_COLUMNS = (
     "source",
     "share",
 )
-
-
-def violated(lhs: np.ndarray, rhs: np.ndarray, margin: np.ndarray) -> np.ndarray:
-    """Where a constraint fails: its margin is negative beyond :data:`RTOL` of the larger
-    side."""
-    return margin < -RTOL * np.maximum(np.abs(lhs), np.abs(rhs))
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,7 @@ class Expression:
         --------
         >>> from projection.scenario.expressions import parse_expression
         >>> parse_expression("traffic / capacity").unit_facts({"traffic": "Gbps", "capacity": "Tbps"})
-        ('gigabit_per_second / terabit_per_second', '')
+        ('Gbps / Tbps', '')
         """
         pairs = [[name, str(units[name])] for name in sorted(self._names) if name in units]
         unit, dimension = _unit_facts(self._text, pairs)

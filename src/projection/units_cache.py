@@ -13,9 +13,9 @@ What is kept is exactly what pint computed (floats written to their last digit),
 do not depend on whether an answer came from pint or from the file (tested). Errors are not
 kept: a unit that does not parse is asked of pint every time, whose message is then raised.
 
-The file is named after a fingerprint of everything an answer depends on (this package's
-version, the modules that compute the answers, pint's installation, the unit definitions
-projection adds), so an upgrade or an edit starts a new file. ``PROJECTION_CACHE_DIR`` sets the folder; set to an empty string, nothing is read or
+The file is named after a fingerprint of everything an answer depends on (the modules that
+compute the answers, as installed, pint's installation, the unit definitions projection adds),
+so an upgrade, a reinstall or an edit starts a new file. ``PROJECTION_CACHE_DIR`` sets the folder; set to an empty string, nothing is read or
 written. A file that cannot be read or written is ignored: the cache is an optimisation only.
 """
 
@@ -75,10 +75,11 @@ def _fingerprint() -> str:
     answers, pint's files, the added definitions."""
     from importlib.util import find_spec
 
-    from . import __version__
     from .units import DEFINITIONS
 
-    parts = [f"format {FORMAT}", __version__, *DEFINITIONS]
+    # the modules' sizes and times stand for this package's version: an install or upgrade
+    # writes them anew (and reading the version would import importlib.metadata)
+    parts = [f"format {FORMAT}", *DEFINITIONS]
     here = Path(__file__).resolve().parent
     files = [here / name for name in _MODULES]
     spec = find_spec("pint")

@@ -9,7 +9,6 @@ name wherever it takes a file, when no file of that name exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 from ..exceptions import OutputError, ScenarioError
@@ -26,13 +25,18 @@ class ShippedScenario:
     description: str
 
 
+#: The installed package's folder (what ``importlib.resources.files("projection")`` gives for a
+#: package on disk, without importing importlib.resources at start-up).
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
 def scenario_dir() -> Path:
     """The folder of the shipped scenarios.
 
     In an installed package it is ``projection/scenarios``; in a source checkout installed in
     development mode it is the repository's ``scenarios/``.
     """
-    installed = Path(str(files("projection"))) / "scenarios"
+    installed = _PACKAGE / "scenarios"
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parents[3] / "scenarios"
@@ -89,7 +93,7 @@ def starter(name: str) -> str:
     >>> "name: my-scenario" in starter("my-scenario")
     True
     """
-    template = (Path(str(files("projection"))) / "data" / "starter.yaml").read_text("utf-8")
+    template = (_PACKAGE / "data" / "starter.yaml").read_text("utf-8")
     return template.replace("{name}", name)
 
 

@@ -10,7 +10,6 @@ or nested deeper than :data:`~projection.scenario.document.MAX_DEPTH` are refuse
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import Any
 
 import yaml
@@ -32,6 +31,8 @@ __all__ = ["read_toml", "read_yaml"]
 
 
 def read_toml(text: str, name: str) -> Document:
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except RecursionError:

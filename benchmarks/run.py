@@ -881,7 +881,7 @@ def write(name: str, payload: dict[str, Any], *, quick: bool, machine: dict, eng
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="smaller sizes, fewer repeats (~2 min)"
+        "--quick", action="store_true", help="smaller sizes, fewer repeats (about 4 min on 2 cores)"
     )
     parser.add_argument(
         "--only",

@@ -213,8 +213,8 @@ def bench_before_after(rounds: int, *, members: int = 10**6, repeat: int = 3) ->
     if before is None:
         return {"skipped": f"git or commit {BEFORE[:7]} not available"}
     # this checkout's src, copied beside it, so that both are byte-compiled alike: a process
-    # that finds no .pyc compiles every module from source (PYTHONDONTWRITEBYTECODE, or a
-    # source tree never imported before), which would be timed as start-up
+    # that finds no .pyc compiles the modules it imports from source (PYTHONDONTWRITEBYTECODE,
+    # or a tree never imported before), and that would be timed as start-up for one side only
     after = Path(tempfile.mkdtemp(prefix="projection-after-")) / "src"
     shutil.copytree(ROOT / "src", after, ignore=shutil.ignore_patterns("__pycache__"))
     for tree in (before, after):

@@ -51,6 +51,12 @@ GENERATED = {
     "missing-file": (["{tmp}/no-such-file.yaml"], "file not found (expected a scenario file"),
     "directory": (["{tmp}/a-directory.yaml"], "is a directory, not a scenario file"),
     "oversized": (["{tmp}/big.yaml"], f"scenario files are limited to {MAX_FILE_BYTES} bytes"),
+    # loop-a.yaml -> loop-b.yaml -> loop-a.yaml, as the file given and as a parent in `extends`
+    "symlink-loop": (["{tmp}/loop-a.yaml"], "cannot read file (Too many levels of symbolic"),
+    "extends-symlink-loop": (
+        ["{tmp}/extends-loop.yaml"],
+        "`extends` file 'loop-a.yaml' is a symbolic link that leads back to itself",
+    ),
 }
 GENERATED_HISTORY = {
     "history-missing": ("{tmp}/no-such-history.csv", "history file not found"),
@@ -154,6 +160,9 @@ def generated(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("generated")
     (tmp / "a-directory.yaml").mkdir()
     (tmp / "big.yaml").write_text("# " + "x" * MAX_FILE_BYTES + "\n")
+    (tmp / "loop-a.yaml").symlink_to("loop-b.yaml")
+    (tmp / "loop-b.yaml").symlink_to("loop-a.yaml")
+    (tmp / "extends-loop.yaml").write_text("name: child\nextends: loop-a.yaml\n")
     return tmp
 
 

@@ -77,7 +77,17 @@ def load_document(source: str | Path | Mapping[str, Any]) -> Document:
 
 def _load_file(path: Path, stack: list[Path]) -> Document:
     doc = _read_file(path)
-    return _resolve_extends(doc, path.parent, stack=stack + [path.resolve()])
+    # _read_file has read the file, so its links end somewhere and resolve
+    return _resolve_extends(doc, path.parent, stack=stack + [_resolved(path) or path])
+
+
+def _resolved(path: Path) -> Path | None:
+    """``path`` with its symbolic links followed, or None for a link loop (which
+    :meth:`Path.resolve` reports as RuntimeError before Python 3.13, OSError after)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return None
 
 
 def _resolve_extends(doc: Document, base_dir: Path, stack: list[Path]) -> Document:
@@ -92,7 +102,13 @@ def _resolve_extends(doc: Document, base_dir: Path, stack: list[Path]) -> Docume
             f"`extends` must be a file name, got {parent_ref!r} (expected e.g. 'base.yaml')",
             ("extends",),
         )
-    parent_path = (base_dir / parent_ref).resolve()
+    parent_path = _resolved(base_dir / parent_ref)
+    if parent_path is None:
+        raise doc.error(
+            f"`extends` file {parent_ref!r} is a symbolic link that leads back to itself "
+            "(expected a link that ends at a scenario file)",
+            ("extends",),
+        )
     if parent_path in stack:
         cycle = " -> ".join(p.name for p in stack[stack.index(parent_path) :] + [parent_path])
         raise doc.error(f"`extends` cycle: {cycle}", ("extends",))

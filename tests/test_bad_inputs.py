@@ -36,6 +36,7 @@ from helpers import projection_command
 import projection
 from projection.analysis.calibrate import read_history
 from projection.scenario.loading import MAX_FILE_BYTES, load_document
+from projection.text import printable
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
@@ -198,7 +199,7 @@ def check_one_line(r: Result, *, file: str, message: str, line=None, path=None) 
     if line is not None:
         assert place.startswith(f":{line}:"), f"not at line {line}: {text}"
     if path is not None:
-        assert f": {path}: " in place, f"does not name {path}: {text}"
+        assert f": {printable(path)}: " in place, f"does not name {path}: {text}"
     assert message in place, f"{message!r} not in {text}"
     return text
 

@@ -29,6 +29,7 @@ __all__ = [
     "format_years",
     "one_line",
     "printable",
+    "unsafe_character",
 ]
 
 
@@ -47,6 +48,38 @@ def printable(text: Any) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+#: Invisible characters that reorder the text around them ("Trojan source", CVE-2021-42574).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe_character(text: str) -> tuple[int, str] | None:
+    """The first character of ``text`` that must not reach a terminal or a file, with its
+    index; None when there is none.
+
+    Unsafe are control characters (ESC, BEL, carriage return, C1 controls such as U+009B:
+    they can clear a screen, retitle a window or hide a line), the line and paragraph
+    separators U+2028/U+2029 and the bidirectional controls that reorder what is shown. A
+    tab, a line break and a Windows line end (CR LF) are fine.
+
+    Examples
+    --------
+    >>> unsafe_character("a description\\nover two lines\\r\\n") is None
+    True
+    >>> unsafe_character("name\\x1b[2J")
+    (4, '\\x1b')
+    """
+    if text.isprintable():
+        return None
+    import unicodedata
+
+    for i, c in enumerate(text):
+        if c in "\t\n" or (c == "\r" and text[i + 1 : i + 2] == "\n"):
+            continue
+        if c in _BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Zl", "Zp"):
+            return i, c
+    return None
 
 
 def one_line(text: Any) -> str:

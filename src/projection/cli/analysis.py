@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..text import printable
 from .common import EXIT_NEGATIVE, guard, load, numbers
 from .options import FileArg, Format, FormatOpt, QuietOpt, SeedOpt, SetOpt, YearsOpt
 
@@ -211,4 +212,4 @@ def calibrate(
         else:
             typer.echo(result.summary())
             if output is not None:
-                typer.echo(f"wrote {output}")
+                typer.echo(f"wrote {printable(output)}")

@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 
+def markup_text(text: Any) -> str:
+    """``text`` (a path, a name) ready for :meth:`Console.print`: control characters escaped
+    (:func:`projection.text.printable`) and brackets not read as rich markup."""
+    return escape(printable(text))
+
+
 def console(stderr: bool = False) -> Console:
     """A console 160 columns wide when not writing to a terminal (files, pipes, tests)."""
     stream = sys.stderr if stderr else sys.stdout

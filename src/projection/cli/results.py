@@ -100,7 +100,7 @@ def run(
             save_figure(plot_projections(results), plot)
         if quiet:
             return
-        from .console import console, print_result, print_warnings
+        from .console import console, markup_text, print_result, print_warnings
 
         out = console()
         for r in results:
@@ -108,7 +108,7 @@ def run(
         print_warnings(results)
         for path in (output, plot):
             if path is not None:
-                out.print(f"wrote {path}")
+                out.print(f"wrote {markup_text(path)}")
 
 
 def targets(

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ..text import printable
 from .common import check_destinations, guard, load, run_all, years
 from .options import (
     FilesArg,
@@ -90,13 +91,13 @@ def compare(
             emit(frame[frame["year"].isin(shown)], fmt.value)
             return
         _show_comparison(frame, shown, runs[0].name, medians=samples is not None)
-        from .console import console
+        from .console import console, markup_text
 
         out = console()
         if plot is not None:
-            out.print(f"wrote {plot}")
+            out.print(f"wrote {markup_text(plot)}")
         if output is not None:
-            out.print(f"wrote {output} ({len(frame)} rows)")
+            out.print(f"wrote {markup_text(output)} ({len(frame)} rows)")
 
 
 def _show_comparison(frame, shown: list[int], reference: str, *, medians: bool) -> None:
@@ -233,7 +234,7 @@ def report(
         )
         write_report(output, results, figures=figures)  # with the run's metadata
         if not quiet:
-            typer.echo(f"wrote {output}")
+            typer.echo(f"wrote {printable(output)}")
 
 
 def validate(
@@ -301,7 +302,10 @@ def init(
 
         path = write_starter(name, output, force=force)
         if not quiet:
-            typer.echo(f"wrote {path}; next: projection validate {path} && projection run {path}")
+            shown = printable(path)
+            typer.echo(
+                f"wrote {shown}; next: projection validate {shown} && projection run {shown}"
+            )
 
 
 def schema() -> None:

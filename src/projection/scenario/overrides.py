@@ -18,6 +18,7 @@ import yaml
 
 from ..exceptions import ScenarioError
 from ..models import DERIVED, FAMILIES
+from ..text import printable
 from ..units import parse_quantity
 from ..validation import suggest
 from .errors import allowed_keys
@@ -132,7 +133,9 @@ def variant_name(name: str, overrides: Mapping[str, Any]) -> str:
     >>> variant_name("baseline", {f"indicators.x.params.p{i}": i for i in range(9)})
     'baseline with 9 overrides'
     """
-    parts = [f"{_short_path(str(path))}={_short_value(v)}" for path, v in overrides.items()]
+    parts = [
+        printable(f"{_short_path(str(path))}={_short_value(v)}") for path, v in overrides.items()
+    ]
     text = ", ".join(parts)
     if len(text) > 60:
         text = f"{len(parts)} overrides"

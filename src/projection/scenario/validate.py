@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..exceptions import ScenarioError
+from ..text import printable, unsafe_character
 from . import catalog
 from .checks import check
 from .errors import from_pydantic
@@ -51,12 +52,13 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
             source = catalog.find(str(source))
     doc = load_document(source)
     if doc.file is not None and "name" not in doc.data:
-        doc.data["name"] = Path(doc.file).stem
+        doc.data["name"] = printable(Path(doc.file).stem)
     return validate_document(doc)
 
 
 def validate_document(doc: Document) -> Scenario:
     """A scenario from a document read by :mod:`projection.scenario.loading`, checked."""
+    _check_text(doc, doc.data, ())
     try:
         scenario = Scenario.model_validate(doc.data)
     except ValidationError as err:
@@ -71,3 +73,33 @@ def validate_document(doc: Document) -> Scenario:
             raise err.located(file=pos[0], line=pos[1], col=pos[2]) from None
         raise err.located(file=doc.file) from None
     return scenario
+
+
+def _check_text(doc: Document, data: Any, path: tuple) -> None:
+    """Refuse a key or a text holding a control character (see
+    :func:`projection.text.unsafe_character`): a scenario's names, descriptions and sources are
+    printed and written to files, where an escape sequence could clear a terminal, retitle a
+    window or hide a line. Checked on the whole document, overrides included, before anything
+    else reads it."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str):
+                _refuse_unsafe(doc, key, path + (key,), "name")
+            _check_text(doc, value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _check_text(doc, value, path + (i,))
+    elif isinstance(data, str):
+        _refuse_unsafe(doc, data, path, "text")
+
+
+def _refuse_unsafe(doc: Document, text: str, path: tuple, what: str) -> None:
+    found = unsafe_character(text)
+    if found is not None:
+        i, c = found
+        raise doc.error(
+            f"{what} holds the control character U+{ord(c):04X} ({printable(c)}) at character "
+            f"{i + 1} (expected printable text: control characters could rewrite the terminal "
+            "or hide text in the files written)",
+            path,
+        )

@@ -19,6 +19,7 @@ from ...engine.compiled import compile_scenario
 from ...exceptions import ParameterError, ProjectionError, ScenarioError
 from ...models import DERIVED, get_family
 from ...scenario import Scenario
+from ...text import one_line, printable
 from ...units import share_cap
 from ...validation import parse_years, suggest
 from .history import read_history
@@ -121,7 +122,7 @@ def calibrate(
     names = _param_names(ind, family, indicator, params)
     frame = read_history(history, unit=ind.unit)
     file = frame.attrs.get("file")
-    source = str(frame.attrs.get("source") or "")
+    source = one_line(frame.attrs.get("source") or "")  # written into a scenario file
     if isinstance(years, str):  # the one years syntax: "2015:2020", "2015,2017,2019"
         wanted = parse_years(years)
         frame = frame[frame.year.isin(wanted)].reset_index(drop=True)
@@ -282,7 +283,7 @@ def calibrate(
         rmse=rmse,
         r_squared=r2,
         warnings=warns,
-        history=Path(file).name if file else "a DataFrame",
+        history=printable(Path(file).name) if file else "a DataFrame",
         history_path=history_path,
         history_source=source,
         data=data,

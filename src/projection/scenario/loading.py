@@ -129,11 +129,30 @@ def _resolve_extends(doc: Document, base_dir: Path, stack: list[Path]) -> Docume
         k: v for k, v in parent.positions.items() if k and k[0] not in ("name", "description")
     }
     positions.update(doc.positions)
+    _keep_parent_units(parent_data, child)
     merged = merge(parent_data, child)
     if "name" not in merged and doc.file is not None:
         merged["name"] = Path(doc.file).stem
     chain = ([doc.file] if doc.file else []) + parent.chain
     return Document(data=merged, positions=positions, file=doc.file, chain=chain)
+
+
+def _keep_parent_units(parent: dict[str, Any], child: Mapping[str, Any]) -> None:
+    """A child that gives an indicator another ``unit`` converts the parent's bare numbers,
+    which mean the parent's unit, rather than relabelling them (see
+    :mod:`projection.scenario.bare_units`)."""
+    from .bare_units import pin_bare_units
+
+    theirs, ours = parent.get("indicators"), child.get("indicators")
+    if not isinstance(theirs, Mapping) or not isinstance(ours, Mapping):
+        return
+    for name, indicator in ours.items():
+        before = theirs.get(name)
+        if not isinstance(indicator, Mapping) or not isinstance(before, Mapping):
+            continue
+        old, new = before.get("unit"), indicator.get("unit")
+        if isinstance(old, str) and isinstance(new, str) and old.strip() != new.strip():
+            pin_bare_units(parent, name, old)
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from ..models import DERIVED, FAMILIES
 from ..text import printable
 from ..units import parse_quantity
 from ..validation import suggest
+from .bare_units import pin_bare_units
 from .errors import allowed_keys
 from .loading import Document, dotted
 from .model import Scenario, split_path
@@ -104,6 +105,12 @@ def with_overrides(
     it is told apart from the scenario it came from (an override of ``name`` itself wins).
     """
     data = scenario.to_dict()
+    for path in overrides:  # bare numbers keep the unit the file declares (see bare_units)
+        parts = split_path(str(path))
+        if len(parts) == 3 and parts[0] == "indicators" and parts[2] == "unit":
+            old = (data.get("indicators") or {}).get(parts[1], {}).get("unit")
+            if isinstance(old, str):
+                pin_bare_units(data, str(parts[1]), old)
     for path, value in overrides.items():
         try:
             _apply_override(data, str(path), value)
@@ -182,7 +189,7 @@ def _apply_override(data: dict[str, Any], path: str, value: Any) -> None:
         current.pop("distribution", None)  # an override pins the value, in ensembles too
         if isinstance(value, str) and parse_quantity(value)[1]:
             current.pop("unit", None)
-        current["source"] = f"override: {path}={value}"
+        _mark_value_source(current, f"override: {path}={value}")
         return
     if isinstance(node, list):
         if not isinstance(last, int) or not 0 <= last < len(node):
@@ -263,11 +270,19 @@ def _mark_parent_override(data: dict, parts: list, path: str, value: Any) -> Non
             if field in ("year", "year_distribution") and "year" in record:
                 record["year_source"] = f"override: {path}={value}"
             else:
-                record["source"] = f"override: {path}={value}"
+                _mark_value_source(record, f"override: {path}={value}")
             pinned = {"value": "distribution", "year": "year_distribution"}.get(field)
             if pinned and depth == len(parts) - 1:
                 record.pop(pinned, None)
             return
+
+
+def _mark_value_source(record: dict, text: str) -> None:
+    """Mark the value of ``record`` as overridden. A milestone's ``source`` speaks for its year
+    too unless it has a ``year_source``: that year keeps the source it had."""
+    if "year" in record and not record.get("year_source"):
+        record["year_source"] = record["source"]
+    record["source"] = text
 
 
 def _has(node: Any, key: Any) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from projection.exceptions import OutputError
-from projection.files import atomic_path, check_destination, write_text
+from projection.files import atomic_path, atomic_paths, check_destination, write_text
 
 FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 
@@ -129,6 +129,54 @@ def test_atomic_path_with_a_relative_name(tmp_path, monkeypatch):
         tmp.write_text("x")
     assert (tmp_path / "plain.txt").read_text() == "x"
     assert leftovers(tmp_path, "plain.txt") == []
+
+
+# --------------------------------------------------------------------------- atomic_paths
+
+
+def test_atomic_paths_replaces_files_together(tmp_path):
+    meta, data = tmp_path / "r.csv.resource.json", tmp_path / "r.csv"
+    with atomic_paths(meta, data) as (tmp_meta, tmp_data):
+        assert {tmp_meta.parent, tmp_data.parent} == {tmp_path} and tmp_meta != tmp_data
+        assert not meta.exists() and not data.exists()  # nothing in place until the end
+        tmp_meta.write_text("{}")
+        tmp_data.write_text("a\n1\n")
+    assert (meta.read_text(), data.read_text()) == ("{}", "a\n1\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.csv.resource.json"]
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
+def test_atomic_paths_keeps_the_old_files_after_an_error(tmp_path, error):
+    meta, data = tmp_path / "r.csv.resource.json", tmp_path / "r.csv"
+    meta.write_text("old meta")
+    data.write_text("old data")
+    with pytest.raises(type(error)):
+        with atomic_paths(meta, data) as (tmp_meta, tmp_data):
+            tmp_meta.write_text("new meta")
+            tmp_data.write_text("new da")
+            raise error
+    assert (meta.read_text(), data.read_text()) == ("old meta", "old data")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.csv.resource.json"]
+
+
+def test_atomic_paths_removes_the_files_renamed_before_a_failed_rename(tmp_path, monkeypatch):
+    import projection.files as files
+
+    replace = files.os.replace
+    done = []
+
+    def fail_on_second(src, dst):
+        if done:
+            raise OSError(5, "Input/output error")
+        replace(src, dst)
+        done.append(dst)
+
+    monkeypatch.setattr(files.os, "replace", fail_on_second)
+    with pytest.raises(OSError, match="Input/output"):
+        with atomic_paths(tmp_path / "a.json", tmp_path / "a.csv") as (one, two):
+            one.write_text("{}")
+            two.write_text("x")
+    assert list(tmp_path.iterdir()) == []  # neither file, no temporary file
 
 
 # --------------------------------------------------------------------------- check_destination

@@ -3,6 +3,8 @@
 Every file the tool writes is first written to a temporary file in the destination directory
 and then renamed into place (:func:`os.replace`, atomic on POSIX and Windows), so an error or
 Ctrl-C part-way leaves either the old file or the complete new one, never a half-written one.
+:func:`atomic_paths` does the same for files that belong together (a data file and its
+metadata sidecar): all of them are renamed into place, or none is.
 :func:`check_destination` checks a destination before any work is done, so a typo costs
 nothing.
 """
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from .exceptions import OutputError
 
-__all__ = ["atomic_path", "check_destination", "write_text"]
+__all__ = ["atomic_path", "atomic_paths", "check_destination", "write_text"]
 
 
 def check_destination(path: str | Path, formats: Mapping[str, str], what: str) -> str:
@@ -48,16 +50,55 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     The new file gets the permissions a plain ``open()`` would give it (an existing file's
     own, else 0o666 less the umask), not the temporary file's 0600.
     """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.close(fd)
-    tmp_path = Path(tmp)
+    with atomic_paths(path) as (tmp,):
+        yield tmp
+
+
+@contextmanager
+def atomic_paths(*paths: str | Path) -> Iterator[tuple[Path, ...]]:
+    """Yield one temporary path beside each of ``paths``; on success rename each onto its
+    path, in the order given.
+
+    Files that belong together are replaced together: an error or Ctrl-C while they are
+    written leaves every old file as it was and no temporary file. Should the renaming itself
+    fail part-way (a disk error, or Ctrl-C in the microseconds between two renames), the
+    files already renamed are removed, so a later file is never left without the earlier
+    ones: give a data file last, after its metadata.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_paths(d / "a.json", d / "a.csv") as (meta, data):
+    ...     _ = meta.write_text("{}")
+    ...     _ = data.write_text("x\\n1\\n")
+    >>> sorted(p.name for p in d.iterdir())
+    ['a.csv', 'a.json']
+    """
+    targets = [Path(p) for p in paths]
+    tmps: list[Path] = []
     try:
-        yield tmp_path
-        os.chmod(tmp_path, _file_mode(target))
-        os.replace(tmp_path, target)
+        for target in targets:
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
+            )
+            os.close(fd)
+            tmps.append(Path(tmp))
+        yield tuple(tmps)
+        for tmp, target in zip(tmps, targets):
+            os.chmod(tmp, _file_mode(target))
+        done: list[Path] = []
+        try:
+            for tmp, target in zip(tmps, targets):
+                os.replace(tmp, target)
+                done.append(target)
+        except BaseException:
+            for target in done:
+                target.unlink(missing_ok=True)
+            raise
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        for tmp in tmps:
+            tmp.unlink(missing_ok=True)
         raise
 
 

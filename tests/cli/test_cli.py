@@ -33,7 +33,7 @@ def test_run_all_shipped_to_csv(tmp_path):
     out = tmp_path / "out.csv"
     r = cli("run", *SHIPPED, "--output", out)
     assert r.returncode == 0, r.stderr
-    frame = pd.read_csv(out, comment="#")
+    frame = pd.read_csv(out)
     assert list(frame.columns) == ["scenario", "indicator", "year", "value", "unit"]
     assert set(frame["scenario"]) == {"baseline", "paper-targets", "accelerated", "delayed"}
     # one row per scenario, indicator and year
@@ -48,12 +48,8 @@ def test_other_output_formats_hold_the_same_frame(tmp_path, ext):
     assert cli("run", SCENARIOS / "baseline.yaml", "-o", csv, "-q").returncode == 0
     r = cli("run", SCENARIOS / "baseline.yaml", "-o", other, "-q")
     assert r.returncode == 0, r.stderr
-    expected = pd.read_csv(csv, comment="#")
-    got = (
-        pd.read_parquet(other)
-        if ext == ".parquet"
-        else pd.DataFrame(json.loads(other.read_text())["data"])
-    )
+    expected = pd.read_csv(csv)
+    got = pd.read_parquet(other) if ext == ".parquet" else pd.read_json(other)
     pd.testing.assert_frame_equal(
         got.reset_index(drop=True), expected, check_dtype=False, check_categorical=False
     )
@@ -65,7 +61,7 @@ def test_set_moves_the_result(tmp_path):
     assert cli("run", base, "-o", a, "-q").returncode == 0
     r = cli("run", base, "--set", "indicators.ev_sales_share.params.rate=0.9", "-o", b, "-q")
     assert r.returncode == 0, r.stderr
-    fa, fb = pd.read_csv(a, comment="#"), pd.read_csv(b, comment="#")
+    fa, fb = pd.read_csv(a), pd.read_csv(b)
     sel = lambda f: f[(f.indicator == "ev_sales_share") & (f.year == 2030)]["value"].item()  # noqa: E731
     assert sel(fb) > sel(fa)
     other = lambda f: f[f.indicator != "ev_sales_share"]["value"].to_numpy()  # noqa: E731
@@ -284,7 +280,7 @@ def test_compare_prints_differences_and_writes_outputs(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "differences against accelerated" in r.stdout  # the first file given
     assert "ofc_capacity" not in r.stdout
-    frame = pd.read_csv(out, comment="#")
+    frame = pd.read_csv(out)
     assert set(frame.indicator) == {"ev_sales_share"} and len(frame) == 4 * 16
 
 
@@ -316,7 +312,7 @@ def test_ensemble_run_is_identical_when_repeated(tmp_path):
     assert a.read_bytes() == b.read_bytes()
     assert r1.stdout.replace(str(a), "OUT") == r2.stdout.replace(str(b), "OUT")
     assert "quantile" in r1.stdout and "0.05" in r1.stdout and "0.95" in r1.stdout
-    frame = pd.read_csv(a, comment="#")
+    frame = pd.read_csv(a)
     assert list(frame.columns) == ["scenario", "indicator", "year", "quantile", "value", "unit"]
     assert sorted(frame["quantile"].unique()) == [0.05, 0.5, 0.95]
 

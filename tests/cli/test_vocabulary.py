@@ -174,7 +174,7 @@ def test_a_scenario_is_compared_with_a_variant_of_itself_under_distinct_names(tm
     assert r.returncode == 0, r.stderr
     import pandas as pd
 
-    names = list(dict.fromkeys(pd.read_csv(out, comment="#")["scenario"]))
+    names = list(dict.fromkeys(pd.read_csv(out)["scenario"]))
     assert names == ["baseline", "baseline with ev_sales_share.rate=0.7", "slow"]
 
 

@@ -129,7 +129,7 @@ def test_csv_of_columns_is_what_pandas_writes(name, names, data):
 def _written(cols) -> str:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "t.csv"
-        write_csv_columns(cols, path, {})
+        write_csv_columns(cols, path)
         return path.read_bytes().decode("utf-8")
 
 
@@ -140,7 +140,7 @@ def test_csv_of_a_run_reads_back_with_pandas(tmp_path):
 
     e = projection.run(PAPER, samples=50, seed=2, keep_samples=True)
     out = write_results(e, tmp_path / "e.csv", members=True)
-    back = pd.read_csv(out, comment="#")
+    back = pd.read_csv(out)
     frame = e.to_frame(samples=True)
     assert back.shape == frame.shape
     np.testing.assert_array_equal(back["value"].to_numpy(), frame["value"].to_numpy())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import warnings
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from helpers import cli
 import projection
 from projection.exceptions import ScenarioError
 from projection.io.iamc import IAMC_COLUMNS, percentile_name, read_iamc, to_iamc, write_iamc
-from projection.io.metadata import scenario_hash
+from projection.io.metadata import run_metadata, scenario_hash
+from projection.io.sidecar import sidecar_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -95,11 +97,51 @@ def test_write_and_read_back(tmp_path, shipped_runs, ext):
     np.testing.assert_allclose(merged["value"], merged["value_x"], rtol=1e-15)
 
 
-def test_csv_records_the_metadata_in_comment_lines(tmp_path, shipped_runs):
+def test_csv_is_plain_with_the_metadata_in_a_sidecar(tmp_path, shipped_runs):
     out = write_iamc(shipped_runs[:1], tmp_path / "r.csv")
-    head = [ln for ln in out.read_text().splitlines() if ln.startswith("#")]
-    assert f"# projection_version: {projection.__version__}" in head
-    assert any(scenario_hash(shipped_runs[0].scenario) in ln for ln in head)
+    assert out.read_text().startswith("model,scenario,region,variable,unit,2025,")
+    assert "#" not in out.read_text()
+    wide = pd.read_csv(out)  # no extra arguments
+    assert list(wide.columns[:5]) == list(IAMC_COLUMNS) and len(wide) == len(shipped_runs[0].values)
+    meta = json.loads(sidecar_path(out).read_text())["projection"]
+    assert meta["projection_version"] == projection.__version__
+    assert meta["scenarios"][0]["sha256"] == scenario_hash(shipped_runs[0].scenario)
+
+
+@pytest.mark.parametrize("ext", [".csv", ".xlsx"])
+def test_read_iamc_gives_back_the_metadata(tmp_path, ext):
+    e = projection.run(SHIPPED[0], samples=32, seed=5)
+    out = write_iamc([e], tmp_path / f"r{ext}")
+    meta = read_iamc(out).attrs["metadata"]
+    expected = run_metadata([e])
+    if ext == ".csv":  # the sidecar holds the metadata as written
+        assert meta == expected
+    else:  # the meta sheet: one row per scenario
+        assert meta == {k: expected[k] for k in ("projection_version", "scenarios")}
+
+
+def test_read_iamc_still_reads_files_with_comment_lines(tmp_path, shipped_runs):
+    """An IAMC CSV written before the sidecar (metadata as leading ``# key: value`` lines)
+    reads back with its values and its metadata."""
+    meta = run_metadata(shipped_runs[:2])
+    lines = [
+        f"# {k}: {v if isinstance(v, str) else json.dumps(v, separators=(',', ':'))}"
+        for k, v in meta.items()
+    ]
+    old = tmp_path / "old.csv"
+    old.write_text("\n".join(lines) + "\n" + to_iamc(shipped_runs[:2]).to_csv(index=False))
+    long = read_iamc(old)
+    assert long.attrs["metadata"] == meta
+    fresh = read_iamc(write_iamc(shipped_runs[:2], tmp_path / "new.csv"))
+    pd.testing.assert_frame_equal(long, fresh)
+
+
+def test_read_iamc_of_a_file_from_another_tool_has_no_metadata(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("Model,Scenario,Region,Variable,Unit,2020\nm,s#1,r,v,u,1.5\n")
+    long = read_iamc(path)
+    assert long.attrs["metadata"] == {}
+    assert long["scenario"].tolist() == ["s#1"] and long["value"].tolist() == [1.5]
 
 
 def test_xlsx_meta_sheet_has_one_row_per_scenario(tmp_path):
@@ -154,10 +196,8 @@ def test_pyam_loads_the_export_of_the_four_shipped_scenarios(tmp_path, shipped_r
     assert r.returncode == 0, r.stderr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if ext == ".csv":
-            df = pyam.IamDataFrame(out, comment="#")
-        else:
-            df = pyam.IamDataFrame(out)
+        df = pyam.IamDataFrame(out)  # no extra arguments
+        if ext == ".xlsx":
             gc.collect()  # pyam leaves the .xlsx it opened unclosed: collect it while ignoring
     assert set(df.scenario) == {p.name for p in shipped_runs}
     assert set(df.region) == {"Pakistan"}
@@ -175,6 +215,25 @@ def test_pyam_loads_the_export_of_the_four_shipped_scenarios(tmp_path, shipped_r
         for p in shipped_runs:
             assert meta.loc[p.name, "scenario_sha256"] == scenario_hash(p.scenario)
             assert meta.loc[p.name, "samples"] == 0
+
+
+def test_pyam_loads_an_ensemble_export_with_no_arguments(tmp_path):
+    """``projection run ... -n 200 --seed 1 --layout iamc -o results.csv``: pyam reads the
+    plain CSV as it is, mean and percentile rows included."""
+    pyam = _pyam()
+    out = tmp_path / "results.csv"
+    paper = ROOT / "scenarios" / "paper-targets.yaml"
+    r = cli("run", paper, "-n", "200", "--seed", "1", "--layout", "iamc", "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = pyam.IamDataFrame(out)
+    e = projection.run(paper, samples=200, seed=1)
+    assert set(df.scenario) == {"paper-targets"}
+    data = df.data
+    got = data[data["variable"] == "Transport|EV Sales Share|50th Percentile"].sort_values("year")
+    np.testing.assert_allclose(got["value"].to_numpy(), e.bands["ev_sales_share"][1], rtol=1e-12)
+    assert len(df.variable) == 7 * 4  # |Mean and three percentiles per indicator
 
 
 # ------------------------------------------------------------------ IAMC history for calibrate

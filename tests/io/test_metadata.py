@@ -15,8 +15,9 @@ from helpers import cli
 
 import projection
 from projection.engine.tables import CATEGORICAL, concat_frames
-from projection.io.metadata import METADATA_KEYS, run_metadata, scenario_hash
+from projection.io.metadata import METADATA_KEYS, read_metadata, run_metadata, scenario_hash
 from projection.io.output import write_frame
+from projection.io.sidecar import sidecar_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -78,22 +79,15 @@ def _decode(value):
 
 
 def _metadata_of(path: Path) -> dict:
-    """Read the run metadata back from a file written by `projection run -o`."""
+    """Read the run metadata back from a file written by `projection run -o`, with each
+    format's own tools (not projection's reader)."""
     ext = path.suffix
-    if ext == ".csv":
-        out = {}
-        for line in path.read_text().splitlines():
-            if not line.startswith("# "):
-                break
-            key, _, value = line[2:].partition(": ")
-            out[key] = value if key == "projection_version" else _decode(value)
-        return out
+    if ext in (".csv", ".json"):  # the sidecar: a Frictionless resource descriptor
+        return json.loads(sidecar_path(path).read_text(encoding="utf-8"))["projection"]
     if ext == ".parquet":
         import pyarrow.parquet as pq
 
         return json.loads(pq.read_schema(path).metadata[b"projection"])
-    if ext == ".json":
-        return json.loads(path.read_text())["metadata"]
     if ext == ".xlsx":
         kv = pd.read_excel(path, sheet_name="meta").set_index("key")["value"]
         return {k: (v if k == "projection_version" else _decode(v)) for k, v in kv.items()}
@@ -112,6 +106,7 @@ def test_every_output_records_version_seed_sampler_samples_and_hashes(tmp_path, 
     r = cli("run", *files, "-n", "40", "--seed", "9", "--sampler", "mc", "-o", out, "-q")
     assert r.returncode == 0, r.stderr
     m = _metadata_of(out)
+    assert read_metadata(out) == m  # the library reads back what the format's tools see
     assert m["projection_version"] == projection.__version__
     assert (m["seed"], m["sampler"], m["samples"]) == (9, "mc", 40)
     hashes = {e["name"]: e["sha256"] for e in m["scenarios"]}
@@ -124,6 +119,14 @@ def test_same_run_same_bytes_other_seed_other_metadata(tmp_path):
     for path, seed in ((a, 1), (b, 1), (c, 2)):
         assert cli(*args, "--seed", seed, "-o", path, "-q").returncode == 0
     assert a.read_bytes() == b.read_bytes()
+    da, db = (json.loads(sidecar_path(f).read_text()) for f in (a, b))
+    assert (da.pop("name"), da.pop("path"), db.pop("name"), db.pop("path")) == (
+        "a",
+        "a.csv",
+        "b",
+        "b.csv",
+    )
+    assert da == db  # no time stamp: the same run, the same sidecar
     assert _metadata_of(c)["seed"] == 2
 
 
@@ -152,6 +155,33 @@ def test_write_frame_leaves_no_file_when_the_writer_fails(tmp_path):
     with pytest.raises(projection.ProjectionError, match="tidy layout"):
         write_frame(pd.DataFrame({"a": [1]}), out)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("ext", [".csv", ".parquet", ".json", ".xlsx", ".nc"])
+def test_every_format_opens_in_its_standard_reader_with_no_arguments(tmp_path, ext):
+    """pandas.read_csv / read_parquet / read_json / read_excel and xarray.open_dataset, with
+    nothing but the path, give the run's values."""
+    out = tmp_path / f"r{ext}"
+    e = projection.run(SCENARIOS / "paper-targets.yaml", samples=200, seed=1)
+    r = cli("run", SCENARIOS / "paper-targets.yaml", "-n", "200", "--seed", "1", "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    expected = e.to_frame()
+    if ext == ".nc":
+        xr = pytest.importorskip("xarray")
+        with xr.open_dataset(out) as ds:
+            got = ds["ev_sales_share"].sel(scenario="paper-targets", quantile=0.5).to_numpy()
+        np.testing.assert_array_equal(got, e.bands["ev_sales_share"][1])
+        return
+    reader = {
+        ".csv": pd.read_csv,
+        ".parquet": pd.read_parquet,
+        ".json": pd.read_json,
+        ".xlsx": pd.read_excel,
+    }[ext]
+    got = reader(out)
+    assert list(got.columns) == list(expected.columns)
+    np.testing.assert_allclose(got["value"].to_numpy(float), expected["value"], rtol=1e-15)
+    assert got["indicator"].astype(str).tolist() == expected["indicator"].astype(str).tolist()
 
 
 # ---------------------------------------------------------------------------- pandas frames

@@ -1,5 +1,6 @@
-"""Writing results (projection.io.output): every format read back with its standard reader,
-the run metadata in each, checked destinations, and the tidy and IAMC layouts of results."""
+"""Writing results (projection.io.output): every format read back with its standard reader and
+no extra arguments, the run metadata with each, checked destinations, and the tidy and IAMC
+layouts of results."""
 
 from __future__ import annotations
 
@@ -14,17 +15,17 @@ import pytest
 
 import projection
 from projection.exceptions import OutputError
-from projection.io.metadata import run_metadata
+from projection.io.metadata import read_metadata, run_metadata
 from projection.io.output import (
     FORMATS,
     LAYOUTS,
     check_output_path,
     check_results_path,
-    csv_header,
     metadata_text,
     write_frame,
     write_results,
 )
+from projection.io.sidecar import sidecar_path
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 
@@ -65,15 +66,13 @@ def same(read: pd.DataFrame, written: pd.DataFrame, rtol: float = 0.0) -> None:
     )
 
 
-def csv_metadata(path) -> dict[str, str]:
-    """The ``# key: value`` lines at the top of a CSV file."""
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("# "):
-            break
-        key, _, value = line[2:].partition(": ")
-        out[key] = value
-    return out
+def sidecar(path) -> dict:
+    """The sidecar descriptor of a CSV or JSON file, read as plain JSON."""
+    return json.loads(sidecar_path(path).read_text(encoding="utf-8"))
+
+
+def names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
 
 
 # --------------------------------------------------------------------------- write_frame
@@ -84,53 +83,43 @@ def test_metadata_text():
     assert metadata_text(7) == "7"
     assert metadata_text(None) == "null"
     assert metadata_text({"b": 1, "a": [1, 2]}) == '{"a":[1,2],"b":1}'  # compact, sorted
-    assert csv_header({"seed": 1, "x": None}) == "# seed: 1\n# x: null\n"
-    assert csv_header({}) == ""
 
 
-def test_csv_reads_back_equal_with_the_metadata_as_comment_lines(tmp_path, frame):
+def test_csv_is_plain_with_the_metadata_in_a_sidecar(tmp_path, frame):
     path = write_frame(frame, tmp_path / "out.csv", metadata=META)
     assert path == tmp_path / "out.csv"
-    same(pd.read_csv(path, comment="#"), frame)
+    assert names(tmp_path) == ["out.csv", "out.csv.resource.json"]
     lines = path.read_text().splitlines()
-    assert lines[:5] == [
-        "# seed: 7",
-        "# sampler: lhs",
-        "# note: a: b",
-        '# nested: [1,{"a":1,"b":2}]',
-        "# none: null",
-    ]
-    assert lines[5] == "scenario,indicator,year,value,unit"
-    meta = csv_metadata(path)
-    assert meta["note"] == "a: b"
-    assert json.loads(meta["nested"]) == META["nested"]
+    assert lines[0] == "scenario,indicator,year,value,unit"  # the header first
+    assert not any(line.startswith("#") for line in lines)
+    same(pd.read_csv(path), frame)  # no extra arguments
+    doc = sidecar(path)
+    assert doc["projection"] == META  # as JSON, unchanged: a colon, a list, a null
+    assert doc["path"] == "out.csv" and doc["format"] == "csv"
+    assert read_metadata(path) == META
 
 
 def test_csv_keeps_every_digit(tmp_path):
     values = [0.1 + 0.2, 140.12345678901234, 1.2345678901234e-12, -3e300]
     path = write_frame(pd.DataFrame({"value": values}), tmp_path / "v.csv")
-    assert pd.read_csv(path, comment="#")["value"].tolist() == values
+    assert pd.read_csv(path)["value"].tolist() == values
 
 
-def test_json_reads_back_equal_with_the_metadata(tmp_path, frame):
+def test_json_is_a_list_of_records_with_the_metadata_in_a_sidecar(tmp_path, frame):
     path = write_frame(frame, tmp_path / "out.json", metadata=META)
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert set(doc) == {"metadata", "data"}
-    assert doc["metadata"] == META
-    assert doc["data"][0] == {
-        "scenario": "a",
-        "indicator": "x",
-        "year": 2025,
-        "value": 1.0,
-        "unit": "GW",
-    }
-    same(pd.DataFrame(doc["data"]), frame, rtol=1e-9)
+    assert isinstance(doc, list) and len(doc) == len(frame)
+    assert doc[0] == {"scenario": "a", "indicator": "x", "year": 2025, "value": 1.0, "unit": "GW"}
+    same(pd.read_json(path), frame, rtol=1e-9)  # no extra arguments
+    assert sidecar(path)["projection"] == META
+    assert sidecar(path)["mediatype"] == "application/json"
+    assert read_metadata(path) == META
 
 
 def test_json_keeps_every_digit(tmp_path):
     values = [0.1 + 0.2, 140.12345678901234, 1.2345678901234e-12]
     path = write_frame(pd.DataFrame({"value": values}), tmp_path / "v.json")
-    assert [r["value"] for r in json.loads(path.read_text())["data"]] == values
+    assert [r["value"] for r in json.loads(path.read_text())] == values
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".pq"])
@@ -142,10 +131,15 @@ def test_parquet_reads_back_equal_with_the_metadata(tmp_path, frame, suffix):
     schema_meta = pq.read_schema(path).metadata
     assert json.loads(schema_meta[b"projection"]) == META
     assert b"pandas" in schema_meta  # pandas' own metadata is kept beside it
+    assert read_metadata(path) == META
+    assert names(tmp_path) == [f"out{suffix}"]  # inside the file: no sidecar
 
 
 def test_xlsx_reads_back_equal_with_a_meta_sheet(tmp_path, frame):
     path = write_frame(frame, tmp_path / "out.xlsx", metadata=META)
+    same(pd.read_excel(path), frame, rtol=1e-15)  # no extra arguments: the data sheet
+    assert read_metadata(path) == META
+    assert names(tmp_path) == ["out.xlsx"]
     sheets = pd.read_excel(path, sheet_name=None)
     assert list(sheets) == ["data", "meta"]
     # Excel keeps about 16 significant digits: 0.30000000000000004 reads back as 0.3
@@ -166,6 +160,8 @@ def test_netcdf_has_one_variable_per_indicator(tmp_path, frame):
         assert float(ds["x"].sel(scenario="b", year=2027)) == 12345.678
         assert np.isnan(float(ds["y"].sel(scenario="b", year=2027)))  # not projected
         assert ds.attrs["seed"] == "7" and ds.attrs["sampler"] == "lhs"
+    assert read_metadata(path) == {"seed": 7, "sampler": "lhs"}
+    assert names(tmp_path) == ["out.nc"]
 
 
 def test_netcdf_needs_the_tidy_layout(tmp_path):
@@ -178,21 +174,24 @@ def test_netcdf_needs_the_tidy_layout(tmp_path):
 def test_write_frame_without_metadata(tmp_path, frame):
     path = write_frame(frame, tmp_path / "out.csv")
     assert path.read_text().startswith("scenario,indicator,year,value,unit\n")
-    doc = json.loads(write_frame(frame, tmp_path / "out.json").read_text())
-    assert doc["metadata"] == {}
+    assert sidecar(path)["projection"] == {}
+    assert read_metadata(write_frame(frame, tmp_path / "out.json")) == {}
 
 
-def test_write_frame_replaces_a_file_atomically(tmp_path, frame):
+def test_write_frame_replaces_a_file_and_its_sidecar(tmp_path, frame):
     path = tmp_path / "out.csv"
     path.write_text("old")
+    sidecar_path(path).write_text("old")
     write_frame(frame, path, metadata={"seed": 1})
-    assert pd.read_csv(path, comment="#").shape == (3, 5)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    assert pd.read_csv(path).shape == (3, 5)
+    assert read_metadata(path) == {"seed": 1}
+    assert names(tmp_path) == ["out.csv", "out.csv.resource.json"]
 
 
-def test_a_metadata_value_with_a_line_break_stays_a_comment(tmp_path, frame):
+def test_a_metadata_value_with_a_line_break_reads_back(tmp_path, frame):
     path = write_frame(frame, tmp_path / "out.csv", metadata={"note": "two\nlines"})
-    same(pd.read_csv(path, comment="#"), frame)
+    same(pd.read_csv(path), frame)
+    assert read_metadata(path) == {"note": "two\nlines"}
 
 
 # --------------------------------------------------------------------------- check_output_path
@@ -240,23 +239,13 @@ def ensemble():
     return projection.run(BASELINE, samples=50, seed=1)
 
 
-def tidy_metadata(path) -> dict:
-    """The CSV metadata lines decoded: JSON where the value is JSON, else the text itself."""
-    out = {}
-    for key, value in csv_metadata(path).items():
-        try:
-            out[key] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key] = value
-    return out
-
-
 def test_results_tidy_csv_of_a_point_projection(tmp_path, point):
     path = write_results(point, tmp_path / "r.csv")
-    read = pd.read_csv(path, comment="#")
+    read = pd.read_csv(path)
     assert read.columns.tolist() == ["scenario", "indicator", "year", "value", "unit"]
     same(read, point.to_frame())
-    assert tidy_metadata(path) == run_metadata([point])
+    assert sidecar(path)["projection"] == run_metadata([point])
+    assert read_metadata(path) == run_metadata([point])
     # one row per indicator and year
     assert len(read) == len(point.central) * len(point.years)
     for name in point.central:
@@ -266,11 +255,11 @@ def test_results_tidy_csv_of_a_point_projection(tmp_path, point):
 
 def test_results_tidy_of_an_ensemble_has_a_quantile_column(tmp_path, ensemble):
     path = write_results(ensemble, tmp_path / "e.csv")
-    read = pd.read_csv(path, comment="#")
+    read = pd.read_csv(path)
     assert read.columns.tolist() == ["scenario", "indicator", "year", "quantile", "value", "unit"]
     assert sorted(read["quantile"].unique()) == [0.05, 0.5, 0.95]
     same(read, ensemble.to_frame())
-    meta = tidy_metadata(path)
+    meta = read_metadata(path)
     assert (meta["seed"], meta["sampler"], meta["samples"]) == (1, "lhs", 50)
     # quantiles are ordered within every indicator and year
     wide = read.pivot_table(index=["indicator", "year"], columns="quantile", values="value")
@@ -282,9 +271,8 @@ def test_results_tidy_in_other_formats(tmp_path, ensemble, suffix):
     path = write_results(ensemble, tmp_path / f"e{suffix}")
     expected = ensemble.to_frame()
     if suffix == ".json":
-        doc = json.loads(path.read_text())
-        read = pd.DataFrame(doc["data"])
-        assert doc["metadata"] == json.loads(json.dumps(run_metadata([ensemble])))
+        read = pd.read_json(path)
+        assert read_metadata(path) == json.loads(json.dumps(run_metadata([ensemble])))
         same(read, expected, rtol=1e-9)
     elif suffix == ".parquet":
         read = pd.read_parquet(path)
@@ -301,11 +289,11 @@ def test_results_tidy_in_other_formats(tmp_path, ensemble, suffix):
 
 def test_results_of_several_runs_in_one_file(tmp_path, point, ensemble):
     path = write_results([point, ensemble], tmp_path / "both.csv")
-    read = pd.read_csv(path, comment="#")
+    read = pd.read_csv(path)
     assert len(read) == len(point.to_frame()) + len(ensemble.to_frame())
     # the point projection has no quantile
     assert read["quantile"].isna().sum() == len(point.to_frame())
-    meta = tidy_metadata(path)
+    meta = read_metadata(path)
     assert meta["seed"] is None and len(meta["scenarios"]) == 2  # the two runs differ
 
 
@@ -319,16 +307,16 @@ def test_results_with_every_member(tmp_path):
 
 def test_results_with_given_metadata(tmp_path, point):
     path = write_results(point, tmp_path / "r.json", metadata={"who": "test"})
-    assert json.loads(path.read_text())["metadata"] == {"who": "test"}
+    assert read_metadata(path) == {"who": "test"}
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_results_iamc_layout(tmp_path, point, ensemble, suffix):
     path = write_results([point, ensemble], tmp_path / f"iamc{suffix}", layout="iamc")
     if suffix == ".csv":
-        read = pd.read_csv(path, comment="#")
+        read = pd.read_csv(path)
     else:
-        read = pd.read_excel(path, sheet_name="data")
+        read = pd.read_excel(path)
     columns = [str(c) for c in read.columns]
     years = [str(int(y)) for y in point.years]
     assert columns == ["model", "scenario", "region", "variable", "unit", *years]
@@ -351,7 +339,9 @@ def test_results_iamc_layout(tmp_path, point, ensemble, suffix):
 
 def test_iamc_csv_carries_the_metadata(tmp_path, point):
     path = write_results(point, tmp_path / "iamc.csv", layout="iamc")
-    assert tidy_metadata(path) == run_metadata([point])
+    assert path.read_text().startswith("model,scenario,region,variable,unit,")
+    assert sidecar(path)["projection"] == run_metadata([point])
+    assert read_metadata(path) == run_metadata([point])
 
 
 # --------------------------------------------------------------------------- check_results_path

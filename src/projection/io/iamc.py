@@ -10,11 +10,12 @@ One row per ``model, scenario, region, variable, unit`` and one column per year:
 * for an ensemble, each indicator gives a ``|Mean`` row and one row per quantile band, named
   as in the IPCC AR6 scenario database (``|5th Percentile``, ``|50th Percentile``, ...).
 
-:func:`write_iamc` writes CSV (the run's metadata as leading ``#`` lines: read it with
-``pyam.IamDataFrame(path, comment="#")`` or ``pandas.read_csv(path, comment="#")``) or Excel
-(``data`` and ``meta`` sheets, which pyam reads as data and meta indicators).
-:func:`read_iamc` reads either back into a long frame, e.g. a history for
-:func:`projection.calibrate`.
+:func:`write_iamc` writes CSV or Excel that ``pyam.IamDataFrame(path)`` and
+``pandas.read_csv(path)`` / ``pandas.read_excel(path)`` read with no extra arguments. A CSV is
+plain (header row first) with the run's metadata in its sidecar ``<file>.resource.json``
+(:mod:`projection.io.sidecar`); an Excel file has ``data`` and ``meta`` sheets, which pyam
+reads as data and meta indicators. :func:`read_iamc` reads either back into a long frame, e.g.
+a history for :func:`projection.calibrate`, with the metadata in its ``attrs``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pandas as pd
 from ..exceptions import ScenarioError
 from ..files import atomic_path, check_destination
 from .output import check_output_path, write_csv, write_xlsx
+from .sidecar import field_type, legacy_csv_metadata, write_with_sidecar
 
 __all__ = [
     "IAMC_COLUMNS",
@@ -162,8 +164,10 @@ def write_iamc(
     >>> import projection, pandas as pd, tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "results.csv"
     >>> _ = write_iamc([projection.run("scenarios/baseline.yaml")], out)
-    >>> pd.read_csv(out, comment="#").columns[:6].tolist()
+    >>> pd.read_csv(out).columns[:6].tolist()
     ['model', 'scenario', 'region', 'variable', 'unit', '2025']
+    >>> read_iamc(out).attrs["metadata"]["scenarios"][0]["name"]
+    'baseline'
     """
     from .metadata import run_metadata
 
@@ -171,12 +175,12 @@ def write_iamc(
     meta = dict(metadata) if metadata is not None else run_metadata(results)
     frame = to_iamc(results)
     fmt = IAMC_FORMATS[Path(path).suffix.lower()]
+    if fmt == "csv":
+        fields = [(str(c), field_type(frame[c])) for c in frame.columns]
+        return write_with_sidecar(path, "csv", fields, meta, lambda tmp: write_csv(frame, tmp))
     with atomic_path(path) as tmp:
-        if fmt == "csv":
-            write_csv(frame, tmp, meta)
-        else:
-            runs = meta if "scenarios" in meta else run_metadata(results)
-            write_xlsx(frame, tmp, meta, meta_frame=_meta_frame(runs))
+        runs = meta if "scenarios" in meta else run_metadata(results)
+        write_xlsx(frame, tmp, meta, meta_frame=_meta_frame(runs))
     return Path(path)
 
 
@@ -194,7 +198,10 @@ def read_iamc(path: str | Path) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``model, scenario, region, variable, unit, year, value``; rows with no value
-        are dropped.
+        are dropped. ``attrs["metadata"]`` holds the run metadata recorded with the file
+        (:func:`projection.io.metadata.read_metadata`: from a CSV's sidecar, the ``#`` lines
+        of a CSV written before the sidecar, or an Excel file's ``meta`` sheet), ``{}`` for a
+        file from another tool.
 
     Raises
     ------
@@ -202,14 +209,16 @@ def read_iamc(path: str | Path) -> pd.DataFrame:
         The file is missing, unreadable or lacks the IAMC columns; a year column that is not
         a year or a value that is not a number, naming the row.
     """
+    from .metadata import read_metadata
+
     p = Path(path)
     if not p.is_file():
         raise ScenarioError("no such file" if not p.exists() else "is not a file", file=str(p))
     try:
         if p.suffix.lower() == ".xlsx":
             wide = pd.read_excel(p, sheet_name="data")
-        else:
-            wide = pd.read_csv(p, comment="#")
+        else:  # leading '#' lines: the metadata of a file written before the sidecar
+            wide = pd.read_csv(p, skiprows=legacy_csv_metadata(p)[1])
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
         raise ScenarioError(f"cannot read as an IAMC file: {err}", file=str(p)) from None
     wide.columns = [str(c).strip() for c in wide.columns]
@@ -243,7 +252,9 @@ def read_iamc(path: str | Path) -> pd.DataFrame:
             file=str(p),
         )
     long["value"] = values
-    return long.dropna(subset=["value"]).reset_index(drop=True)
+    long = long.dropna(subset=["value"]).reset_index(drop=True)
+    long.attrs["metadata"] = read_metadata(p)
+    return long
 
 
 def is_iamc(path: str | Path) -> bool:

@@ -1,16 +1,26 @@
 """Writing results: CSV, Parquet, JSON, Excel or netCDF, chosen by the file extension, atomically.
 
-Every file records the run's metadata (:func:`projection.io.metadata.run_metadata`: the tool's
-version, the seed, the sampler, the sample count and a hash of each resolved scenario):
+Every file opens in its format's standard reader with no extra arguments
+(``pandas.read_csv(path)``, ``pandas.read_json(path)``, ``pandas.read_parquet(path)``,
+``pandas.read_excel(path)``, ``xarray.open_dataset(path)``), and every file records the run's
+metadata (:func:`projection.io.metadata.run_metadata`: the tool's version, the seed, the
+sampler, the sample count and a hash of each resolved scenario) in the standard place its
+format has for it:
 
-* CSV: leading ``# key: value`` comment lines (read with ``pandas.read_csv(path, comment="#")``);
+* CSV and JSON, which have none: a sidecar ``<file>.resource.json`` beside the file (e.g.
+  ``out.csv.resource.json``), a Frictionless tabular data resource descriptor with the
+  metadata under its ``projection`` key (:mod:`projection.io.sidecar`); the CSV is a header
+  row then the data, the JSON a list of records (``[{"scenario": ..., "value": ...}, ...]``);
 * Parquet: the ``projection`` key of the file's schema metadata, as JSON;
-* JSON: ``{"metadata": {...}, "data": [records]}``;
-* Excel: a ``meta`` sheet beside the ``data`` sheet;
+* Excel: a ``meta`` sheet after the ``data`` sheet;
 * netCDF (through xarray, ``pip install 'projection[netcdf]'``): the dataset's attributes.
 
+:func:`projection.io.metadata.read_metadata` reads the metadata back from any of them.
+
 Every file is written atomically (:func:`projection.files.atomic_path`): an error or Ctrl-C
-part-way leaves either the old file or the complete new one, never a half-written one.
+part-way leaves either the old file or the complete new one, never a half-written one. A CSV
+or JSON file and its sidecar are replaced together (:func:`projection.files.atomic_paths`):
+neither is left without the other.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import OutputError
 from ..files import atomic_path, check_destination
+from .sidecar import MEDIATYPES, field_type, write_with_sidecar
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -32,7 +43,6 @@ __all__ = [
     "check_output_path",
     "check_results_path",
     "write_results",
-    "csv_header",
     "json_records",
     "metadata_text",
     "write_csv",
@@ -132,9 +142,11 @@ def write_results(
 
     tables = [r.columns(samples=members) for r in results]
     if check_output_path(path) == "csv" and len({tuple(t) for t in tables}) == 1:
-        with atomic_path(path) as tmp:  # plain arrays to text: no pandas needed
-            write_csv_columns(stack(tables), tmp, meta)
-        return Path(path)
+        columns = stack(tables)  # plain arrays to text: no pandas needed
+        fields = [(name, field_type(values)) for name, values in columns.items()]
+        return write_with_sidecar(
+            path, "csv", fields, meta, lambda tmp: write_csv_columns(columns, tmp)
+        )
     import pandas as pd
 
     from ..engine.tables import categorise
@@ -156,29 +168,34 @@ def write_frame(
     path : str or Path
         ``.csv``, ``.parquet``/``.pq``, ``.json``, ``.xlsx`` or ``.nc``.
     metadata : mapping, optional
-        Run metadata to record in the file (see the module docstring for where it goes).
+        Run metadata to record with the file (see the module docstring for where it goes).
 
     Examples
     --------
-    >>> import pandas as pd, tempfile, pathlib
+    >>> import json, pandas as pd, tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> f = pd.DataFrame({"scenario": ["a"], "indicator": ["x"], "year": [2025], "value": [1.0], "unit": ["GW"]})
     >>> write_frame(f, d / "out.csv", metadata={"seed": 1}).read_text().splitlines()
-    ['# seed: 1', 'scenario,indicator,year,value,unit', 'a,x,2025,1.0,GW']
-    >>> pd.read_csv(d / "out.csv", comment="#").shape
+    ['scenario,indicator,year,value,unit', 'a,x,2025,1.0,GW']
+    >>> pd.read_csv(d / "out.csv").shape
     (1, 5)
+    >>> json.loads((d / "out.csv.resource.json").read_text())["projection"]
+    {'seed': 1}
     """
     fmt = check_output_path(path)
     meta = dict(metadata or {})
+    if fmt in MEDIATYPES:  # CSV, JSON: the metadata in a sidecar
+        fields = [(str(name), field_type(frame[name])) for name in frame.columns]
+        return write_with_sidecar(path, fmt, fields, meta, lambda tmp: _WRITERS[fmt](frame, tmp))
     with atomic_path(path) as tmp:
         _WRITERS[fmt](frame, tmp, meta)
     return Path(path)
 
 
 def metadata_text(value: Any) -> str:
-    """A metadata value for a format that holds text: strings as they are (as a JSON string
-    when they hold a line break, which would end a CSV comment line), the rest as compact JSON
-    (``null``, ``7``, ``[{"name":...}]``)."""
+    """A metadata value for a slot that holds text (an Excel cell, a netCDF attribute):
+    strings as they are (as a JSON string when they hold a line break), the rest as compact
+    JSON (``null``, ``7``, ``[{"name":...}]``)."""
     if isinstance(value, str) and not any(c in value for c in "\r\n"):
         return value
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
@@ -210,23 +227,18 @@ def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def csv_header(metadata: Mapping[str, Any]) -> str:
-    """``# key: value`` lines for the metadata (values by :func:`metadata_text`)."""
-    return "".join(f"# {key}: {metadata_text(value)}\n" for key, value in metadata.items())
-
-
-def write_csv(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
-    """CSV with the metadata as leading comment lines."""
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Plain CSV: the header row, then the data (the metadata goes in the sidecar:
+    :func:`write_frame`)."""
     with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(csv_header(metadata))
         frame.to_csv(f, index=False)
 
 
-def write_csv_columns(columns: Mapping[str, Any], path: Path, metadata: Mapping[str, Any]) -> None:
-    """CSV of a tidy table given as arrays (:mod:`projection.engine.tables`), with the metadata
-    as leading comment lines: the same text ``pandas.DataFrame.to_csv`` writes for the same
-    table (tested), without importing pandas. Floats are written to their last digit
-    (numpy's shortest repr), missing values as empty fields."""
+def write_csv_columns(columns: Mapping[str, Any], path: Path) -> None:
+    """Plain CSV of a tidy table given as arrays (:mod:`projection.engine.tables`): the same
+    text ``pandas.DataFrame.to_csv`` writes for the same table (tested), without importing
+    pandas. Floats are written to their last digit (numpy's shortest repr), missing values as
+    empty fields. The metadata goes in the sidecar (:func:`write_results`)."""
     import csv
     import os
 
@@ -250,7 +262,6 @@ def write_csv_columns(columns: Mapping[str, Any], path: Path, metadata: Mapping[
     n = len(columns[names[0]]) if names else 0
     block = 65_536
     with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(csv_header(metadata))
         writer = csv.writer(f, lineterminator=os.linesep)
         writer.writerow(names)
         for start in range(0, n, block):
@@ -268,9 +279,9 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any])
     pq.write_table(table, path)
 
 
-def _write_json(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) -> None:
-    doc = {"metadata": dict(metadata), "data": json_records(frame)}
-    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+def _write_json(frame: pd.DataFrame, path: Path) -> None:
+    """A JSON list of records, one object per row (``pandas.read_json`` reads it as it is)."""
+    path.write_text(json.dumps(json_records(frame), indent=1) + "\n", encoding="utf-8")
 
 
 def write_xlsx(
@@ -307,7 +318,7 @@ def _write_netcdf(frame: pd.DataFrame, path: Path, metadata: Mapping[str, Any]) 
     ds.to_netcdf(path)
 
 
-_WRITERS: dict[str, Callable[[pd.DataFrame, Path, Mapping[str, Any]], None]] = {
+_WRITERS: dict[str, Callable[..., None]] = {
     "csv": write_csv,
     "parquet": _write_parquet,
     "json": _write_json,

@@ -17,7 +17,7 @@ MODULES = sorted(p for p in SRC.rglob("*.py"))
 
 # stages, lowest first: a module imports (at module level) only from its own stage or below
 LAYERS = [
-    {"exceptions", "text", "validation", "units", "units_cache", "files", "models"},
+    {"exceptions", "text", "validation", "units", "units_bounds", "units_cache", "files", "models"},
     {"scenario"},
     {"engine"},
     {"analysis", "io", "render"},

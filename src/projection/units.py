@@ -13,6 +13,24 @@ through SI prefixes), ``yr``, ``GW``, ``TWh``, ``h`` and ``%`` (0.01, dimensionl
 Units are converted here, once, when a scenario is compiled (:mod:`projection.engine.compiled`);
 the engine's evaluation works on plain floats and arrays.
 
+Bounds
+------
+pint evaluates the arithmetic in a unit string: ``Gbps**9**9**9`` would run for minutes and
+fill memory before pint says anything. So every unit string is checked, by a small tokenizer,
+before pint sees it (:func:`~projection.units_bounds.check_unit_text`): at most
+:data:`MAX_UNIT_LENGTH` characters of names, numbers, ``*``, ``/``, ``**`` (or ``^``) and
+parentheses (nested at most :data:`MAX_UNIT_DEPTH` deep), one exponent per name or group, a
+plain number of magnitude at most :data:`MAX_EXPONENT` (nested powers multiply: ``(m**2)**3``
+counts 6). Unit text that pint formatted itself (the unit of a derived expression,
+``gigabit_per_second / terabit_per_second``, given to :func:`exact_factor`, :func:`unit_text`
+and :func:`unit_label`) may be longer and carry an expression's exponents
+(:data:`MAX_FORMATTED_LENGTH`, :data:`MAX_FORMATTED_EXPONENT`). The check comes before the
+disk cache is asked, so text out of bounds never gets an answer. Once parsed, a unit's scale
+(its factor to its SI base unit) must lie within a factor :data:`MAX_SCALE` of 1, and a
+conversion factor must be finite and non-zero: every refusal is a
+:class:`~projection.exceptions.UnitError`, never pint's ``OverflowError`` or
+``ZeroDivisionError``.
+
 Start-up
 --------
 Importing pint and building its registry costs more CPU than everything else a command does.
@@ -40,6 +58,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import UnitError
+from .units_bounds import (
+    MAX_EXPONENT,
+    MAX_FORMATTED_EXPONENT,
+    MAX_FORMATTED_LENGTH,
+    MAX_SCALE,
+    MAX_UNIT_DEPTH,
+    MAX_UNIT_LENGTH,
+    check_unit_text,
+)
 from .units_cache import cached
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,7 +88,15 @@ __all__ = [
     "unit_text",
     "unit_label",
     "dimension_text",
+    "check_unit_text",
+    "MAX_UNIT_LENGTH",
+    "MAX_UNIT_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_SCALE",
+    "MAX_FORMATTED_LENGTH",
+    "MAX_FORMATTED_EXPONENT",
 ]
+
 
 #: Libraries pint probes for when it is imported, none of whose integrations projection uses:
 #: dask (about 0.1 s), scipy and babel (together about 0.04 s of CPU).
@@ -152,13 +187,29 @@ def parse_unit(text: str) -> pint.Unit:
     >>> parse_unit("Gbps").dimensionality == parse_unit("bit/s").dimensionality
     True
     """
+    return _user_unit(_unit_string(text))
+
+
+def _unit_string(text: object) -> str:
     if not isinstance(text, str):
         raise UnitError(f"unit must be a string, got {type(text).__name__} {text!r}")
-    return _parse_unit(text)
+    return text
+
+
+def _user_unit(text: str) -> pint.Unit:
+    """A unit as a user wrote it: within the bounds (:mod:`projection.units_bounds`), parsed,
+    its scale within :data:`MAX_SCALE` of its base unit."""
+    check_unit_text(text)
+    unit = _parse_unit(text)
+    _check_scale(text)
+    return unit
 
 
 @lru_cache(maxsize=512)
 def _parse_unit(text: str) -> pint.Unit:
+    """The one place pint parses unit text; text outside the (looser) bounds of pint's own
+    formatting never gets here, whoever calls."""
+    check_unit_text(text, formatted=True)
     ureg = registry()
     stripped = text.strip()
     if stripped in ("", "1", "dimensionless"):
@@ -174,6 +225,28 @@ def _parse_unit(text: str) -> pint.Unit:
     if parsed.magnitude != 1:
         raise UnitError(f"{text!r} is a quantity, not a unit (write the number in `value`)")
     return parsed.units
+
+
+@lru_cache(maxsize=512)
+def _check_scale(text: str) -> None:
+    """Refuse a unit whose factor to its base unit is beyond :data:`MAX_SCALE` either way
+    (``%**200`` is 1e-400: 0 in floating point; ``Ybit**5/s`` is 1e120 bit/s)."""
+    unit = _parse_unit(text)
+    try:
+        scale, base = registry().get_base_units(unit)
+        scale = float(scale)
+    except (ArithmeticError, ValueError):  # OverflowError, ZeroDivisionError
+        scale, base = math.inf, None
+    if not 1 / MAX_SCALE <= abs(scale) <= MAX_SCALE:
+        of = "" if base is None else f" ({base})".replace("(dimensionless)", "(a plain ratio)")
+        if 0 < abs(scale) < math.inf:
+            size = f"it is about 1e{round(math.log10(abs(scale)))} times its base unit{of}"
+        else:
+            size = f"its factor to its base unit{of} {'underflows' if scale == 0 else 'overflows'}"
+        raise UnitError(
+            f"unit {text.strip()!r} is out of range: {size} (expected a unit within a factor "
+            f"1e{round(math.log10(MAX_SCALE))} of its base unit)"
+        )
 
 
 def parse_quantity(value: object, unit: str | None = None) -> tuple[float, str]:
@@ -246,6 +319,13 @@ def _split_number(text: str) -> tuple[float, str]:
         raise UnitError(
             f"cannot read a number in {text!r} (expected a number followed by a unit, e.g. '4 Tbps')"
         ) from None
+    after = s[i + 1 : i + 2]
+    if s[i : i + 1] in ("e", "E") and not (after.isalpha() or after == "_"):
+        # "5e GW": an exponent without its digits, not the elementary charge e times GW
+        raise UnitError(
+            f"cannot read a number in {text!r}: {s[: i + 1]!r} has no exponent digits "
+            "(expected e.g. '5e3 GW'; a unit starting with e is written after a space, '5 eV')"
+        )
     return magnitude, rest
 
 
@@ -268,7 +348,10 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     >>> conversion_factor("%", "")
     0.01
     """
-    return _factor(from_unit.strip(), to_unit.strip(), True)
+    src, dst = _unit_string(from_unit).strip(), _unit_string(to_unit).strip()
+    check_unit(src)  # the bounds, and each unit's scale
+    check_unit(dst)
+    return _factor(src, dst, True)
 
 
 def exact_factor(from_unit: str | pint.Unit, to_unit: str | pint.Unit) -> float:
@@ -278,21 +361,31 @@ def exact_factor(from_unit: str | pint.Unit, to_unit: str | pint.Unit) -> float:
     multiplicative unit, ``x * exact_factor(from_unit, to_unit)``, bit for bit: compiled
     derived expressions convert with it, so that they give exactly what pint gives.
     """
-    src = from_unit if isinstance(from_unit, str) else str(from_unit)
-    dst = to_unit if isinstance(to_unit, str) else str(to_unit)
-    return _factor(src.strip(), dst.strip(), False)
+    src = (from_unit if isinstance(from_unit, str) else str(from_unit)).strip()
+    dst = (to_unit if isinstance(to_unit, str) else str(to_unit)).strip()
+    check_unit_text(src, formatted=True)  # before the cache: no answer for text out of bounds
+    check_unit_text(dst, formatted=True)
+    return _factor(src, dst, False)
 
 
 @cached("factor")
 def _factor(from_unit: str, to_unit: str, rounded: bool) -> float:
-    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    src, dst = _parse_unit(from_unit), _parse_unit(to_unit)
     if src.dimensionality != dst.dimensionality:
         raise UnitError(
             f"unit {from_unit or 'dimensionless'!r} does not fit "
             f"{to_unit or 'dimensionless'!r} (expected a unit of dimension "
             f"{dimension_text(dst)}, got {dimension_text(src)})"
         )
-    factor = float(registry().Quantity(1.0, src).to(dst).magnitude)
+    try:
+        factor = float(registry().Quantity(1.0, src).to(dst).magnitude)
+    except (ArithmeticError, ValueError):  # pint's OverflowError, ZeroDivisionError
+        factor = math.nan
+    if not math.isfinite(factor) or factor == 0:
+        raise UnitError(
+            f"converting {from_unit or 'dimensionless'!r} to {to_unit or 'dimensionless'!r} "
+            f"is out of range (the factor is {factor:g}; expected a finite, non-zero factor)"
+        )
     if not rounded:
         return factor
     # 15 significant digits: Tbps -> Gbps is 1000, not 1000.0000000000001
@@ -300,10 +393,9 @@ def _factor(from_unit: str, to_unit: str, rounded: bool) -> float:
 
 
 def check_unit(text: str) -> None:
-    """Raise :class:`UnitError` unless ``text`` is a unit pint can parse (see
-    :func:`parse_unit`)."""
-    if not isinstance(text, str):
-        raise UnitError(f"unit must be a string, got {type(text).__name__} {text!r}")
+    """Raise :class:`UnitError` unless ``text`` is a unit pint can parse, within the bounds
+    and the scale of :mod:`projection.units_bounds` (see :func:`parse_unit`)."""
+    check_unit_text(_unit_string(text))  # before the cache: no answer for text out of bounds
     _dimension(text)
 
 
@@ -315,18 +407,19 @@ def dimension_of(unit: str) -> str:
     >>> dimension_of("Gbps"), dimension_of("%")
     ('[information] / [time]', '')
     """
+    check_unit_text(_unit_string(unit))  # before the cache: no answer for text out of bounds
     return _dimension(unit)
 
 
 @cached("dimension")
 def _dimension(text: str) -> str:
-    d = parse_unit(text).dimensionality
+    d = _user_unit(text).dimensionality
     return str(d) if d else ""
 
 
 def is_share(unit: str) -> bool:
     """True when ``unit`` is dimensionless (a share such as ``%``): values then live in [0, 1]."""
-    return _dimension(unit) == ""
+    return dimension_of(unit) == ""
 
 
 def share_cap(unit: str) -> float:
@@ -338,7 +431,7 @@ def share_cap(unit: str) -> float:
     >>> share_cap("%"), share_cap(""), share_cap("Gbps")
     (100.0, 1.0, inf)
     """
-    return _share_cap(unit.strip())
+    return _share_cap(_unit_string(unit).strip())
 
 
 @lru_cache(maxsize=512)
@@ -348,17 +441,27 @@ def _share_cap(unit: str) -> float:
     return 1.0 / conversion_factor(unit, "")
 
 
-@cached("text")
 def unit_text(unit: str) -> str:
     """pint's name of ``unit``, as it prints it: ``"Tbps"`` -> ``"terabit_per_second"``."""
-    return str(parse_unit(unit))
+    check_unit_text(_unit_string(unit), formatted=True)
+    return _unit_text(unit)
 
 
-@cached("label")
+@cached("text")
+def _unit_text(unit: str) -> str:
+    return str(_parse_unit(unit))
+
+
 def unit_label(unit: str, spec: str = "~P") -> str:
     """``unit`` formatted by pint with ``spec``: ``unit_label("gigawatt / hour")`` is
     ``"GW/h"``."""
-    return format(parse_unit(unit), spec)
+    check_unit_text(_unit_string(unit), formatted=True)
+    return _unit_label(unit, spec)
+
+
+@cached("label")
+def _unit_label(unit: str, spec: str) -> str:
+    return format(_parse_unit(unit), spec)
 
 
 def dimension_text(unit: pint.Unit) -> str:

@@ -12,6 +12,8 @@ back instead of importing pint. Units repeat across scenarios (``%``, ``Gbps``, 
 What is kept is exactly what pint computed (floats written to their last digit), so results
 do not depend on whether an answer came from pint or from the file (tested). Errors are not
 kept: a unit that does not parse is asked of pint every time, whose message is then raised.
+Unit text is checked against the bounds of :mod:`projection.units_bounds` before the cache is
+asked, so text out of bounds never gets an answer, from the file or from pint.
 
 The file is named after a fingerprint of everything an answer depends on (the modules that
 compute the answers, as installed, pint's installation, the unit definitions projection adds),
@@ -62,6 +64,7 @@ def _folder() -> Path | None:
 #: developer never reads answers an older version computed).
 _MODULES = (
     "units.py",
+    "units_bounds.py",
     "units_cache.py",
     "engine/derived.py",
     "scenario/expressions.py",

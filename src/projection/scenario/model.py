@@ -9,6 +9,7 @@ first problem as a located :class:`~projection.exceptions.ScenarioError`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -22,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..exceptions import ScenarioError
+from ..exceptions import ScenarioError, UnitError
 from ..models import DERIVED, FAMILIES, get_family
 from ..units import conversion_factor, parse_quantity
 from ..validation import refuse_boolean
@@ -47,11 +48,21 @@ __all__ = [
 
 def convert(quantity: tuple[float, str], to_unit: str) -> float:
     """A ``(magnitude, unit)`` in ``to_unit``; a bare number (no unit) is already in it: a rate
-    written as ``0.35`` is 0.35/yr, a level written as ``450`` is in the indicator's unit."""
+    written as ``0.35`` is 0.35/yr, a level written as ``450`` is in the indicator's unit.
+
+    Raises :class:`~projection.exceptions.UnitError` when the conversion overflows (``1e300
+    Tbps`` in ``kbps``) or turns a non-zero value into 0 (``5e-324 Gbps`` in ``Tbps``)."""
     magnitude, unit = quantity
     if not unit:
         return magnitude
-    return magnitude * conversion_factor(unit, to_unit)
+    value = magnitude * conversion_factor(unit, to_unit)
+    if not math.isfinite(value) or (value == 0 and magnitude != 0):
+        what = "overflows" if value else "underflows to 0"
+        raise UnitError(
+            f"{magnitude:g} {unit} {what} in {to_unit or 'dimensionless'!r} (expected a value "
+            "that stays a finite, non-zero number in the indicator's unit)"
+        )
+    return value
 
 
 def split_path(path: str) -> list[str | int]:

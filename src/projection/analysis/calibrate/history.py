@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ...exceptions import ScenarioError, UnitError
-from ...units import conversion_factor, parse_unit
+from ...models import MAX_ABS
+from ...units import check_unit, conversion_factor
 from ...validation import is_whole_number
 
 __all__ = ["read_history"]
@@ -106,6 +107,15 @@ def read_history(history: str | Path | pd.DataFrame, *, unit: str | None = None)
                     line=line,
                     path=None if file else "history",
                 ) from None
+            if not abs(value) <= MAX_ABS:
+                raise ScenarioError(
+                    f"value for {year} is out of range in {out_unit or 'dimensionless'!r} "
+                    f"(got {value:g} after converting from {written!r}; expected a magnitude of "
+                    f"at most {MAX_ABS:g})",
+                    file=file,
+                    line=line,
+                    path=None if file else "history",
+                )
         years.append(year)
         values.append(value)
     if not years:
@@ -237,7 +247,7 @@ def _check_header(header: list[str], file: str | None, line: int | None) -> None
 
 def _check_unit(unit: str, file: str | None, line: int | None) -> None:
     try:
-        parse_unit(unit)
+        check_unit(unit)  # within the bounds of projection.units_bounds before pint sees it
     except UnitError as err:
         raise ScenarioError(err.message, file=file, line=line) from None
 
@@ -310,6 +320,14 @@ def _parse_value(
     if not math.isfinite(value):
         raise ScenarioError(
             f"{prefix}value {raw!r} for {year} is not finite (expected a finite number)",
+            file=file,
+            line=line,
+            path=path,
+        )
+    if abs(value) > MAX_ABS:  # the fit squares residuals: 1.7e308 would overflow it
+        raise ScenarioError(
+            f"{prefix}value {raw!r} for {year} is too large to fit (expected a magnitude of at "
+            f"most {MAX_ABS:g}, as for scenario parameters)",
             file=file,
             line=line,
             path=path,

@@ -59,6 +59,10 @@ UNITS = [
     "degC", "delta_degC", "dimensionless", "1", "0", "-1", "2 GW", "GW**2", "GW ** 1e308",
     "1/0", "bit", "bps", "Tbps/yr", "percent", "ppm", "nonsense", "GW GW", "GW/", "/GW", "**",
     "()", "(", "GW)", "__import__('os')", "exp(1)", "1e400 GW", "nan", "inf", "1e-400",
+    # bounded before pint sees them (projection.units_bounds): towers, huge exponents, scales
+    "GW**9**9**9", "Gbps^9^9^9", "((((9**9)**9)**9)**9)", "%**200", "%**-200", "GW**11",
+    "(Ybit/ybit)**7*GW", "Ybit**5/s", "%**10*%**10*%**10*%**10*%**10*%**10", "m²", "9,999",
+    "GW" + "*h/h" * 30, "5e GW", "5e", "ppm**-10", "(Ybit/bit)**4*GW",
 ]  # fmt: skip
 
 HOSTILE = [

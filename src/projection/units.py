@@ -349,8 +349,10 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     0.01
     """
     src, dst = _unit_string(from_unit).strip(), _unit_string(to_unit).strip()
-    check_unit(src)  # the bounds, and each unit's scale
-    check_unit(dst)
+    check_unit_text(src)  # both within the bounds before anything else is asked
+    check_unit_text(dst)
+    _dimension(src)  # each unit's scale
+    _dimension(dst)
     return _factor(src, dst, True)
 
 

@@ -34,8 +34,9 @@ def linear(dist_start=None, dist_slope=None, end=2035):
                 "unit": "GW",
                 "model": "linear",
                 "params": {
-                    "start": src(10, "GW", dist_start),
-                    "slope": src(2, "GW/yr", dist_slope),
+                    # with a distribution, no value: the point value is its median
+                    "start": src(None if dist_start else 10, "GW", dist_start),
+                    "slope": src(None if dist_slope else 2, "GW/yr", dist_slope),
                 },
             }
         },
@@ -261,7 +262,13 @@ def test_invalid_combination_of_draws_is_a_clear_error():
             }
         },
     }
-    with pytest.raises(ScenarioError, match="an ensemble member is invalid: ceiling"):
+    # validation evaluates the corners of the distributions with the engine's own checks, so
+    # the scenario is refused before any run, naming the draws that break it
+    with pytest.raises(ScenarioError, match="ceiling: must be >= start") as info:
+        projection.load_scenario(m)
+    assert info.value.path == "indicators.s.params"
+    assert "for members of an ensemble with s.start = 50 % (its high end)" in str(info.value)
+    with pytest.raises(ScenarioError, match="ceiling: must be >= start"):
         projection.run(m, samples=1000, seed=1)
 
 

@@ -216,6 +216,13 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
                 domain = family.domain("milestone_values", share_cap=cap)
                 _check_support(m, ind.unit, domain, f"{where}.milestones.{i}")
             if m.year_distribution is not None:
+                if m.year not in m.year_distribution.values:
+                    shown = ", ".join(f"{y:g}" for y in m.year_distribution.values)
+                    raise ScenarioError(
+                        f"year {m.year} is not one of its year_distribution's choices ({shown}) "
+                        "(expected one of them: the point run uses `year`)",
+                        path=f"{where}.milestones.{i}.year",
+                    )
                 base = ind.base_year if ind.base_year is not None else s.horizon.start
                 early = [y for y in m.year_distribution.values if y <= base or y != int(y)]
                 if early:
@@ -247,8 +254,39 @@ def _written(value: Any, unit: str | None) -> str:
     return f"{value} {unit}" if unit and value is not None else str(value)
 
 
+def _check_value_in_distribution(item: Any, path: str) -> None:
+    """A value given together with a distribution must be one the distribution can give: the
+    point run would use a number no member of an ensemble is ever drawn near (``value: 0.9``
+    with ``uniform(0.25, 0.55)`` can only be a mistake)."""
+    if item.value is None or item.distribution is None:
+        return
+    value = item.quantity()[0]
+    dist = item.distribution
+    unit = f" {item.written_unit}" if item.written_unit else ""
+    if dist.type == "choice":
+        if not any(math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-12) for v in dist.values):
+            shown = ", ".join(f"{v:g}" for v in dist.values)
+            raise ScenarioError(
+                f"value {value:g}{unit} is not one of its distribution's choices ({shown}) "
+                "(expected one of them, or no value: the median is then used)",
+                path=f"{path}.value",
+            )
+        return
+    low, high = dist.support()
+    slack = 1e-9 * max(1.0, abs(low), abs(high))
+    if not low - slack <= value <= high + slack:
+        raise ScenarioError(
+            f"value {value:g}{unit} lies outside its own {dist.type} distribution, which gives "
+            f"values in [{low:g}, {high:g}] (expected a value inside it, or no value: the "
+            "median is then used)",
+            path=f"{path}.value",
+        )
+
+
 def _check_support(item: Any, expected: str, domain: Domain, path: str) -> None:
-    """A distribution must not give values outside the parameter's domain."""
+    """A distribution must not give values outside the parameter's domain, and the value
+    given with it must be one it can give."""
+    _check_value_in_distribution(item, path)
     lower = domain.lower if math.isfinite(domain.lower) else None
     upper = domain.upper if math.isfinite(domain.upper) else None
     written = item.written_unit

@@ -135,3 +135,16 @@ def test_overriding_a_milestone_year_marks_only_the_year(cap):
     assert rows["indicators.cap.milestones.1.year"] == "override"
     assert rows["indicators.cap.milestones.1.value"] == "assumption"
     assert sum(k == "override" for k in rows.values()) == 1
+
+
+@pytest.mark.parametrize(
+    "path, value", [("targets.T1.at_least", "1.5 Tbps"), ("targets.T1.year", 2029)]
+)
+def test_overriding_a_target_marks_the_target(cap, path, value):
+    """A target has one source, for its year and its bound alike: an override of either marks
+    it (and never adds a milestone's `year_source`, which a target does not have)."""
+    s = cap.with_overrides({path: value})
+    rows = {r["path"]: r for r in s.sources()}
+    assert rows["targets.T1.at_least"]["kind"] == "override"
+    assert rows["targets.T1.at_least"]["source"] == f"override: {path}={value}"
+    assert sum(r["kind"] == "override" for r in rows.values()) == 1

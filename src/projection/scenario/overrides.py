@@ -189,7 +189,7 @@ def _apply_override(data: dict[str, Any], path: str, value: Any) -> None:
         current.pop("distribution", None)  # an override pins the value, in ensembles too
         if isinstance(value, str) and parse_quantity(value)[1]:
             current.pop("unit", None)
-        _mark_value_source(current, f"override: {path}={value}")
+        _mark_value_source(current, f"override: {path}={value}", milestone=_in_milestone(parts))
         return
     if isinstance(node, list):
         if not isinstance(last, int) or not 0 <= last < len(node):
@@ -267,20 +267,27 @@ def _mark_parent_override(data: dict, parts: list, path: str, value: Any) -> Non
         record = chain[depth]
         if isinstance(record, dict) and "source" in record:
             field = parts[depth]  # the first part below the record
-            if field in ("year", "year_distribution") and "year" in record:
+            if field in ("year", "year_distribution") and _in_milestone(parts[:depth]):
                 record["year_source"] = f"override: {path}={value}"
             else:
-                _mark_value_source(record, f"override: {path}={value}")
+                _mark_value_source(
+                    record, f"override: {path}={value}", milestone=_in_milestone(parts[:depth])
+                )
             pinned = {"value": "distribution", "year": "year_distribution"}.get(field)
             if pinned and depth == len(parts) - 1:
                 record.pop(pinned, None)
             return
 
 
-def _mark_value_source(record: dict, text: str) -> None:
+def _in_milestone(parts: list) -> bool:
+    """Whether ``parts`` is the path of a milestone (``indicators.X.milestones.N``)."""
+    return len(parts) == 4 and parts[0] == "indicators" and parts[2] == "milestones"
+
+
+def _mark_value_source(record: dict, text: str, *, milestone: bool) -> None:
     """Mark the value of ``record`` as overridden. A milestone's ``source`` speaks for its year
     too unless it has a ``year_source``: that year keeps the source it had."""
-    if "year" in record and not record.get("year_source"):
+    if milestone and not record.get("year_source"):
         record["year_source"] = record["source"]
     record["source"] = text
 

@@ -615,3 +615,37 @@ def test_shipped_history_loads_and_states_its_source():
     lines = CHINA.read_text(encoding="utf-8").splitlines()
     header = lines.index("year,value")
     assert header > 0 and all(line.startswith("#") for line in lines[:header])
+
+
+# ------------------------------------------------------------- a history in the wrong scale
+
+FRACTION_HINT = "Every value of the history lies between 0 and 1 and has no unit"
+
+
+def _china_as(tmp_path, header: str, scale: float) -> Path:
+    """The China history rewritten with ``header`` and its values times ``scale``."""
+    frame = pd.read_csv(CHINA, comment="#")
+    path = tmp_path / "h.csv"
+    rows = "".join(f"{int(y)},{v * scale:.6g}\n" for y, v in zip(frame.year, frame.value))
+    path.write_text(header + "year,value\n" + rows)
+    return path
+
+
+def test_a_history_of_fractions_fitted_to_a_percent_indicator_is_flagged(tmp_path):
+    """The issue's case: fractions (0.013 for 1.3 %) are read as % without a word; now the
+    warning says how to declare them, and declared as dimensionless they fit as the % history
+    does."""
+    kwargs = dict(indicator="ev_sales_share", params=["start", "rate"])
+    fractions = calibrate(BASELINE, history=_china_as(tmp_path, "", 0.01), **kwargs)
+    assert any(
+        w.startswith(FRACTION_HINT) and "# unit: dimensionless" in w for w in fractions.warnings
+    )
+    declared = calibrate(
+        BASELINE, history=_china_as(tmp_path, "# unit: dimensionless\n", 0.01), **kwargs
+    )
+    percent = calibrate(BASELINE, history=CHINA, **kwargs)
+    assert not any(w.startswith(FRACTION_HINT) for w in declared.warnings + percent.warnings)
+    assert declared.estimates["rate"] == pytest.approx(percent.estimates["rate"], rel=1e-4)
+    # small percentages, declared as such: no warning either
+    small = calibrate(BASELINE, history=_china_as(tmp_path, "# unit: %\n", 0.01), **kwargs)
+    assert not any(w.startswith(FRACTION_HINT) for w in small.warnings)

@@ -248,6 +248,8 @@ def validate(
         for s in load(files, set_, variant):
             if not quiet:
                 typer.echo(validation_line(s))
+                for line in s.warnings():  # likely mistakes, on standard error
+                    typer.echo(f"warning: {printable(line)}", err=True)
 
 
 def list_(fmt: FormatOpt = Format.table) -> None:

@@ -169,9 +169,10 @@ class Result:
         return check_constraints(self)
 
     def warnings(self) -> list[str]:
-        """The run's warnings, one line each: constraints that fail (empty when none does)."""
+        """The run's warnings, one line each: the scenario's likely mistakes
+        (:meth:`Scenario.warnings`), then the constraints that fail (empty when there are none)."""
         line = violation_warning(self.name, self.violations)
-        return [line] if line else []
+        return self.scenario.warnings() + ([line] if line else [])
 
     def to_iamc(self) -> pd.DataFrame:
         """The result in the IAMC wide layout (see :mod:`projection.io.iamc`)."""

@@ -141,7 +141,7 @@ def _warnings(r: Result) -> dict[str, Any]:
     checked = len(r.scenario.constraints)
     return {
         "violations": violations,
-        "notes": [printable(n) for n in r.notes],
+        "notes": [printable(n) for n in [*r.scenario.warnings(), *r.notes]],
         "checked": checked,
         "holding": checked - len(r.violations),
     }

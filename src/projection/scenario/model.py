@@ -276,6 +276,7 @@ class Scenario(_Model):
     _order: tuple[str, ...] = PrivateAttr(default=())
     _expressions: dict[str, Expression] = PrivateAttr(default_factory=dict)
     _comparisons: dict[str, Comparison] = PrivateAttr(default_factory=dict)
+    _warnings: list[str] | None = PrivateAttr(default=None)
 
     # ------------------------------------------------------------------ convenience
     @property
@@ -318,6 +319,15 @@ class Scenario(_Model):
         wanted |= {t.year for t in self.targets.values()}
         wanted |= {y for y in years if y % 5 == 0}
         return sorted(wanted & years)
+
+    def warnings(self) -> list[str]:
+        """Likely mistakes the scenario is valid with, one located line each: a fraction
+        written for a percentage, ... (see :mod:`projection.scenario.advice`)."""
+        if self._warnings is None:
+            from .advice import likely_mistakes
+
+            self._warnings = likely_mistakes(self)
+        return list(self._warnings)
 
     def sources(self) -> list[dict[str, Any]]:
         """Every number of the scenario with where it comes from: one record per parameter,

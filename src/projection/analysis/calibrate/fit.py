@@ -23,7 +23,7 @@ from ...text import one_line, printable
 from ...units import share_cap
 from ...validation import parse_years, suggest
 from .history import read_history
-from .identify import MAX_CONDITION, judge, profile_cap, std_errors, too_early
+from .identify import MAX_CONDITION, fraction_hint, judge, profile_cap, std_errors, too_early
 from .result import Calibration, _fmt, _fmt_pct
 
 __all__ = ["calibrate"]
@@ -248,6 +248,9 @@ def calibrate(
             f"{_fmt(resolved['start'])} {ind.unit} in {base_year}, which the data cannot move; "
             "fit start too unless that value is known."
         )
+    hint = fraction_hint(history, ind.unit, y)
+    if hint:
+        warns.append(hint)
     if not (r2 >= 0.5) and sst > 0:
         warns.append(
             f"The model explains little of the history (R^2 {r2:.3f}): check the family, "

@@ -18,9 +18,19 @@ from typing import Any
 import numpy as np
 
 from ...models.exponential import SHARPNESS
+from ...units import conversion_factor, is_share
+from .history import read_history
 from .result import _fmt, _fmt_pct
 
-__all__ = ["judge", "inflection_level", "profile_cap", "std_errors", "too_early", "Probe"] + [
+__all__ = [
+    "fraction_hint",
+    "judge",
+    "inflection_level",
+    "profile_cap",
+    "std_errors",
+    "too_early",
+    "Probe",
+] + [
     "MAX_RELATIVE_SE",
     "MAX_RANGE_SHARE",
     "MAX_CONDITION",
@@ -248,3 +258,26 @@ def std_errors(
     se = np.sqrt(np.maximum(var, 0.0))
     se[singular] = math.inf
     return se, singular, weak, cond
+
+
+def fraction_hint(history: Any, unit: str, observed: np.ndarray) -> str | None:
+    """A warning when a history of fractions was probably fitted to an indicator in %.
+
+    Values without a unit are read in the indicator's unit: 0.3 on an indicator in % is 0.3 %.
+    When every observed value lies in [0, 1] and the history names no unit of its own, the
+    values may be fractions (0.3 for 30 %) or small percentages; the warning says how to
+    declare either, which also silences it.
+    """
+    if not (is_share(unit) and abs(conversion_factor(unit, "%") - 1.0) < 1e-12):
+        return None
+    top = float(np.max(observed)) if observed.size else 0.0
+    if not (top > 0 and float(np.min(observed)) >= 0 and top <= 1):
+        return None
+    if read_history(history, unit=None).attrs.get("unit"):
+        return None  # the history says its unit: the values are what it says
+    return (
+        f"Every value of the history lies between 0 and 1 and has no unit, so it was read in "
+        f"% (at most {_fmt(top)} %). If the values are fractions (0.3 for 30 %), declare them "
+        "with a line `# unit: dimensionless` in the file (or a `unit` column) and they are "
+        "converted; if they are percentages, `# unit: %` says so."
+    )

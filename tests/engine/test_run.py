@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import projection
@@ -200,7 +200,12 @@ def test_same_projection_in_gbps_and_tbps_differs_by_1000(indicator):
     in_tbps = copy.deepcopy(in_gbps)
     in_tbps["indicators"]["x"]["unit"] = "Tbps"
     a = projection.run(in_gbps).values["x"]
-    b = projection.run(in_tbps).values["x"]
+    try:
+        tbps = projection.load_scenario(in_tbps)
+    except UnitError as err:  # a subnormal Gbps value is 0 in Tbps: refused, not rounded to 0
+        assert "underflows to 0" in str(err)
+        assume(False)
+    b = projection.run(tbps).values["x"]
     np.testing.assert_allclose(a, 1000.0 * b, rtol=1e-9, atol=1e-300)
 
 

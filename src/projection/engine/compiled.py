@@ -34,6 +34,7 @@ import numpy as np
 
 from ..exceptions import ExpressionError, ParameterError, ProjectionError, ScenarioError
 from ..models import DERIVED, Domain
+from ..models.params import MAX_ABS
 from ..scenario import Scenario, load_scenario
 from ..units import share_cap
 from ..validation import suggest
@@ -381,6 +382,8 @@ def check_domain(inp: Input, values: np.ndarray, compiled: CompiledScenario) -> 
     unit = f" {inp.unit}" if inp.unit else ""
     if not np.isfinite(bad):
         what = "a finite number"
+    elif abs(bad) > MAX_ABS:
+        what = f"at most {MAX_ABS:g}{unit} in magnitude"
     elif bad > d.upper:
         what = f"at most {d.upper:g}{unit}"
     else:

@@ -156,6 +156,13 @@ class Normal(_Dist):
         return stats.norm(loc=self.mean, scale=self.sd)
 
 
+#: How far (in sd) a truncnormal's window may lie from its mean: beyond it scipy's ``ppf``
+#: loses its digits (1e20 sd gives nan).
+MAX_TAIL_SD = 1000.0
+#: The narrowest window (in sd) of a truncnormal: narrower, scipy's ``ppf`` loses its digits.
+MIN_WINDOW_SD = 1e-12
+
+
 class TruncNormal(_Dist):
     """Normal with ``mean`` and ``sd``, truncated to [lower, upper]."""
 
@@ -177,6 +184,18 @@ class TruncNormal(_Dist):
                 f"bounds are too many sd from the mean: (bound - mean) / sd must be finite "
                 f"(got mean={self.mean:g}, sd={self.sd:g}, lower={self.lower:g}, "
                 f"upper={self.upper:g})"
+            )
+        if not b - a >= MIN_WINDOW_SD:
+            raise ValueError(
+                f"[lower, upper] is {b - a:.3g} sd wide, narrower than {MIN_WINDOW_SD:g} "
+                "(expected a window that a normal of this sd can be drawn in; for a fixed "
+                "value give no distribution, for a narrow range use a uniform)"
+            )
+        if a > MAX_TAIL_SD or b < -MAX_TAIL_SD:
+            raise ValueError(
+                f"[lower, upper] lies {min(abs(a), abs(b)):.3g} sd from the mean, more than "
+                f"{MAX_TAIL_SD:g} (expected a window near the mean: that far in the tail the "
+                "distribution cannot be computed; use a uniform on [lower, upper])"
             )
         return self
 

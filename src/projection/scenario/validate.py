@@ -1,10 +1,13 @@
 """Loading a scenario: read the file, check structure and meaning, locate the first problem.
 
 :func:`load_scenario` reads a file (or takes a mapping), resolves ``extends``
-(:mod:`projection.scenario.loading`), validates structure with pydantic (``extra="forbid"``:
-unknown keys are errors) and then meaning (:mod:`projection.scenario.checks`), and reports the
-first problem as a :class:`~projection.exceptions.ScenarioError` that names the file, line,
-column and dotted field path.
+(:mod:`projection.scenario.loading`), refuses text holding control characters, validates
+structure with pydantic (``extra="forbid"``: unknown keys are errors) and then meaning
+(:mod:`projection.scenario.checks`), evaluates the scenario once at its point values and at the
+corners of its distributions (:mod:`projection.engine.probe`: what a run would refuse is
+refused here), and reports the first problem as a
+:class:`~projection.exceptions.ScenarioError` that names the file, line, column and dotted
+field path.
 """
 
 from __future__ import annotations
@@ -66,6 +69,11 @@ def validate_document(doc: Document) -> Scenario:
     scenario._document = doc
     try:
         check(scenario)
+        # what the engine refuses when the numbers meet (engine.probe): run it once, at the
+        # point values and at the corners of the distributions
+        from ..engine.probe import probe
+
+        probe(scenario)
     except ScenarioError as err:
         path = tuple(split_path(err.path)) if err.path else ()
         pos = doc.locate(path)

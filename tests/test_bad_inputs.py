@@ -27,6 +27,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -140,18 +141,21 @@ def run_script(argv: list[str]) -> Result:
     return Result(r.returncode, r.stdout, r.stderr)
 
 
-def scenario_commands(case: str) -> dict[str, list[str]]:
+def scenario_commands(case: str, out: Path | None = None) -> dict[str, list[str]]:
+    """The commands run for a scenario case; with ``out``, ``run`` writes there (it must not)."""
     file = str(REL / case)
+    written = ["-o", str(out / f"{Path(case).stem}.csv")] if out is not None else []
     return {
         "validate": ["validate", file],
-        "run": ["run", file],
+        "run": ["run", file, *written],
         "debug": ["--debug", "validate", file],
     }
 
 
-def history_commands(case: str) -> dict[str, list[str]]:
+def history_commands(case: str, out: Path | None = None) -> dict[str, list[str]]:
+    written = ["-o", str(out / f"{Path(case).stem}.yaml")] if out is not None else []
     return {
-        "calibrate": [*CALIBRATE, "--history", str(REL / case)],
+        "calibrate": [*CALIBRATE, "--history", str(REL / case), *written],
         "debug": ["--debug", *CALIBRATE, "--history", str(REL / case)],
     }
 
@@ -168,14 +172,20 @@ def generated(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory, generated) -> dict[tuple[str, str], Result]:
+def outputs(tmp_path_factory) -> Path:
+    """Where every `run` and `calibrate` of a bad case is told to write: it must stay empty."""
+    return tmp_path_factory.mktemp("outputs")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory, generated, outputs) -> dict[tuple[str, str], Result]:
     """Every command of every case, run once: ``(case, command) -> Result``."""
     commands: dict[tuple[str, str], list[str]] = {}
     for case in SCENARIOS:
-        for command, argv in scenario_commands(case).items():
+        for command, argv in scenario_commands(case, outputs).items():
             commands[case, command] = argv
     for case in HISTORIES:
-        for command, argv in history_commands(case).items():
+        for command, argv in history_commands(case, outputs).items():
             commands[case, command] = argv
     for case, (argv, _) in GENERATED.items():
         args = [a.format(tmp=generated) for a in argv]
@@ -213,6 +223,13 @@ def named_file(case: str) -> str:
 
 
 # ----------------------------------------------------------------------------- the corpus
+
+
+def test_a_refused_input_writes_nothing(results, outputs):
+    """`run -o FILE` and `calibrate -o FILE` of every bad case leave no file behind: no
+    output, no metadata sidecar, no temporary file."""
+    assert {r.returncode for r in results.values()} <= {1, 2}  # they all ran, and failed
+    assert sorted(p.name for p in outputs.iterdir()) == []
 
 
 def test_manifest_names_every_case_and_nothing_else():
@@ -260,9 +277,13 @@ def test_debug_shows_the_traceback(results, case):
 
 @pytest.mark.parametrize("case", SCENARIOS)
 def test_library_raises_a_located_projection_error(case):
+    """Every case is refused with a located ScenarioError, and well within a second: a hang
+    guard (pint once took minutes on a unit), not a speed test."""
     spec = MANIFEST[case]
+    start = time.monotonic()
     with pytest.raises(projection.ProjectionError) as info:
         projection.load_scenario(BAD / case)
+    assert time.monotonic() - start < 1.0
     err = info.value
     assert isinstance(err, projection.ScenarioError), type(err)
     expected_file = BAD / spec.get("file", case)

@@ -106,9 +106,14 @@ def run(
         for r in results:
             print_result(out, r, wanted)
         print_warnings(results)
-        for path in (output, plot):
-            if path is not None:
-                out.print(f"wrote {markup_text(path)}")
+        if output is not None:
+            from ..io.sidecar import sidecar_path
+
+            meta = sidecar_path(output)
+            note = f" (run metadata in {markup_text(meta.name)})" if meta.exists() else ""
+            out.print(f"wrote {markup_text(output)}{note}")
+        if plot is not None:
+            out.print(f"wrote {markup_text(plot)}")
 
 
 def targets(

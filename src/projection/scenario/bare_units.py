@@ -54,7 +54,9 @@ def pin_bare_units(data: dict[str, Any], name: str, unit: str) -> None:
     indicator = (data.get("indicators") or {}).get(name)
     if not isinstance(indicator, dict):
         return
-    family = FAMILIES.get(indicator.get("model")) if isinstance(indicator.get("model"), str) else None
+    family = (
+        FAMILIES.get(indicator.get("model")) if isinstance(indicator.get("model"), str) else None
+    )
     params = indicator.get("params")
     if family is not None and isinstance(params, dict):
         kinds = {spec.name: spec.kind for spec in family.params}

@@ -74,6 +74,17 @@ def test_worker_count_does_not_change_results(reference):
     same(reference, projection.run("scenarios/baseline.yaml", samples=N_MULTI, seed=11, workers=2))
 
 
+def test_keeping_the_members_does_not_change_the_bands(reference):
+    """With every member kept, the bands are still read from the same subsample (stride 2
+    here, above KEEP members): the same numbers as without, bit for bit, and the same note."""
+    kept = projection.run(
+        "scenarios/baseline.yaml", samples=N_MULTI, seed=11, workers=2, keep_samples=True
+    )
+    assert reference.stride == kept.stride == 2
+    same(reference, kept)
+    assert reference.notes == kept.notes
+
+
 @pytest.mark.parametrize("chunk", [1000, BLOCK, 10 * BLOCK])
 def test_chunk_size_does_not_change_results_across_blocks(reference, chunk):
     same(

@@ -149,7 +149,7 @@ def run_ensemble(
     else:
         for b in range(n_blocks):
             record(_block(compiled, plan, b))
-    return _combine(compiled, plan, qs, blocks, sampler, seed, point)
+    return _combine(compiled, plan, qs, blocks, sampler, seed, point, workers)
 
 
 _WORKER: dict[str, CompiledScenario] = {}
@@ -278,6 +278,7 @@ def _combine(
     sampler: str,
     seed: Any,
     point: Projection,
+    workers: int = 1,
 ) -> Ensemble:
     names = compiled.indicators
     years = compiled.years
@@ -287,15 +288,31 @@ def _combine(
         for name in names:
             sums[name] += b.sums[name]
     mean = {name: sums[name] / n for name in names}
-    kept = {name: np.concatenate([b.kept[name] for b in blocks]) for name in names}
-    sub = kept if not plan.keep_all else {k: v[:: plan.stride] for k, v in kept.items()}
-    bands, median = {}, {}
+    kept = (
+        {name: np.concatenate([b.kept[name] for b in blocks]) for name in names}
+        if plan.keep_all
+        else None
+    )
     wanted = np.append(qs, 0.5)
-    for name in names:
-        # one partition per year, along contiguous memory: (T, members)
-        by_year = np.ascontiguousarray(sub[name].T)
-        q = np.quantile(by_year, wanted, axis=1, method=QUANTILE_METHOD)
-        bands[name], median[name] = q[:-1], q[-1]
+
+    def quantiles(name: str) -> np.ndarray:
+        # one partition per year, along contiguous memory: (T, members), gathered from the
+        # blocks in one copy
+        if kept is not None:
+            by_year = np.ascontiguousarray(kept[name][:: plan.stride].T)
+        else:
+            by_year = np.concatenate([b.kept[name].T for b in blocks], axis=1)
+        return np.quantile(by_year, wanted, axis=1, method=QUANTILE_METHOD)
+
+    if workers > 1 and len(names) > 1:  # numpy's partition releases the GIL: use the cores
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(workers, len(names))) as threads:
+            found = dict(zip(names, threads.map(quantiles, names)))
+    else:
+        found = {name: quantiles(name) for name in names}
+    bands = {name: found[name][:-1] for name in names}
+    median = {name: found[name][-1] for name in names}
     met = {tid: int(sum(b.met[tid] for b in blocks)) for tid in compiled.targets}
     first = {tid: np.sum([b.first_counts[tid] for b in blocks], axis=0) for tid in compiled.targets}
     step = compiled.scenario.horizon.step
@@ -329,7 +346,12 @@ def _combine(
     if not compiled.uncertain:
         notes.append(NO_DISTRIBUTION)
     if plan.stride > 1:
-        notes.append(subsample_note(plan.stride, len(next(iter(sub.values()))), n))
+        subsample = (
+            len(range(0, n, plan.stride))
+            if plan.keep_all
+            else sum(len(b.kept[names[0]]) for b in blocks)
+        )
+        notes.append(subsample_note(plan.stride, subsample, n))
     above = _summed(blocks, "above")
     below = _summed(blocks, "below")
     derived = {name for name in names if compiled.scenario.indicators[name].model == DERIVED}

@@ -93,8 +93,21 @@ def bound_notes(
 
 
 def subsample_note(stride: int, kept: int, n: int) -> str:
-    """What a stride above 1 means for an ensemble's quantiles."""
+    """What a stride above 1 means for an ensemble's quantiles.
+
+    Examples
+    --------
+    >>> subsample_note(3, 100_000, 300_000)[:46]
+    'quantiles read from every 3rd member (100,000 '
+    """
     return (
-        f"quantiles read from every {stride}th member ({kept:,} of {n:,}): within 0.005 in rank "
-        "of the full ensemble's; means and probabilities exact"
+        f"quantiles read from every {_ordinal(stride)} member ({kept:,} of {n:,}): within 0.005 "
+        "in rank of the full ensemble's; means and probabilities exact"
     )
+
+
+def _ordinal(k: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ..., ``11th``, ``12th``, ``13th``, ``21st``, ..."""
+    if 10 <= k % 100 <= 20:
+        return f"{k}th"
+    return f"{k}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th') }"

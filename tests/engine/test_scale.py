@@ -179,3 +179,33 @@ def test_progress_is_reported_per_block_and_the_bar_shows_on_a_terminal():
 def test_bad_workers():
     with pytest.raises(projection.ProjectionError, match="workers must be"):
         projection.run(SMALL, samples=10, workers=0)
+
+
+def test_an_error_in_any_process_stops_a_parallel_run(monkeypatch):
+    """With 2 workers the blocks are shared between this process and a child (one counter);
+    an error in a block, wherever it runs, ends the run with that error, never a hang."""
+    import projection.engine.ensemble as ensemble
+
+    real = ensemble._block
+
+    def failing(compiled, plan, block):
+        if block >= 1:  # whichever process takes block 1, 2, ... fails
+            raise RuntimeError(f"block {block} failed")
+        return real(compiled, plan, block)
+
+    monkeypatch.setattr(ensemble, "_block", failing)  # children are forked: they see it too
+    with pytest.raises(RuntimeError, match="block .* failed"):
+        projection.run("scenarios/baseline.yaml", samples=N_MULTI, seed=11, workers=2)
+
+
+def test_progress_reaches_every_member_with_two_workers():
+    seen = []
+    projection.run(
+        "scenarios/baseline.yaml",
+        samples=N_MULTI,
+        seed=11,
+        workers=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen and seen[-1] == (N_MULTI, N_MULTI)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # never goes back

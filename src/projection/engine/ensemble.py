@@ -116,9 +116,12 @@ def run_ensemble(
     blocks: list[_BlockStats] = [None] * n_blocks  # type: ignore[list-item]
     done = 0
 
+    def store(stats: _BlockStats) -> None:
+        blocks[stats.block] = stats
+
     def record(stats: _BlockStats) -> None:
         nonlocal done
-        blocks[stats.block] = stats
+        store(stats)
         done += stats.size
         if progress is not None:
             progress(done, n)
@@ -135,37 +138,109 @@ def run_ensemble(
             client.cancel(futures)
             raise
     elif workers > 1 and n_blocks > 1:
-        # each worker receives the compiled scenario once (compiled again there), not per block
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, n_blocks), initializer=_worker_init, initargs=(compiled,)
-        )
-        try:
-            for stats in pool.map(_worker_block, [plan] * n_blocks, range(n_blocks)):
-                record(stats)
-        except BaseException:  # Ctrl-C: drop the blocks not started; running ones finish
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
+        _run_local(compiled, plan, n_blocks, min(workers, n_blocks), store, progress)
     else:
         for b in range(n_blocks):
             record(_block(compiled, plan, b))
     return _combine(compiled, plan, qs, blocks, sampler, seed, point, workers)
 
 
-_WORKER: dict[str, CompiledScenario] = {}
+def _run_local(
+    compiled: CompiledScenario,
+    plan: _Plan,
+    n_blocks: int,
+    workers: int,
+    store: Callable[[_BlockStats], None],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Blocks on ``workers`` local processes: this one and ``workers - 1`` children.
+
+    Every process takes the next block from one shared counter until none is left, so the
+    work balances itself however busy each core is, and the parent computes too instead of
+    waiting (its blocks are never pickled). A child sends each block's summary as soon as it
+    has it (pickled by the queue's feeder thread while the child goes on). Ctrl-C in the
+    parent moves the counter past the end: the children stop after the block they are on.
+    """
+    import multiprocessing
+    import queue
+
+    context = multiprocessing.get_context()
+    counter = context.Value("q", 0)  # the next block to take
+    results = context.Queue()
+    pool = ProcessPoolExecutor(
+        max_workers=workers - 1,
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(compiled, counter, results),
+    )
+    stored = members = 0
+
+    def keep(stats: _BlockStats) -> None:
+        nonlocal stored, members
+        store(stats)
+        stored += 1
+        members += stats.size
+        if progress is not None:
+            progress(members, plan.n)
+
+    try:
+        futures = [pool.submit(_worker_loop, plan, n_blocks) for _ in range(workers - 1)]
+        while (block := _claim(counter, n_blocks)) is not None:
+            keep(_block(compiled, plan, block))
+            while True:  # what the children have sent meanwhile
+                try:
+                    keep(results.get_nowait())
+                except queue.Empty:
+                    break
+        while stored < n_blocks:
+            try:
+                keep(results.get(timeout=0.05))
+            except queue.Empty:
+                for future in futures:  # a child that failed sends nothing more: its error
+                    if future.done() and future.exception() is not None:
+                        raise future.exception() from None  # type: ignore[misc]
+    except BaseException:  # Ctrl-C or an error: no more blocks for anyone
+        with counter.get_lock():
+            counter.value = n_blocks
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
-def _worker_init(compiled: CompiledScenario) -> None:
-    """Worker processes keep the compiled scenario and leave Ctrl-C to the main process, which
-    stops the run (no tracebacks from every worker)."""
+def _claim(counter: Any, n_blocks: int) -> int | None:
+    """The next block to compute, or None when every block is taken."""
+    with counter.get_lock():
+        block = counter.value
+        if block >= n_blocks:
+            return None
+        counter.value = block + 1
+    return block
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(compiled: CompiledScenario, counter: Any, results: Any) -> None:
+    """Worker processes keep the compiled scenario, the shared counter and the result queue,
+    and leave Ctrl-C to the main process, which stops the run (no tracebacks from every
+    worker)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["compiled"] = compiled
+    # a child must be able to exit with a summary still in the pipe (the parent stopped
+    # reading after Ctrl-C); when the run completes, the parent has read every one first
+    results.cancel_join_thread()
+    _WORKER.update(compiled=compiled, counter=counter, results=results)
 
 
-def _worker_block(plan: _Plan, block: int) -> _BlockStats:
-    return _block(_WORKER["compiled"], plan, block)
+def _worker_loop(plan: _Plan, n_blocks: int) -> int:
+    """A child's share: blocks taken from the shared counter until none is left, each sent
+    to the parent as soon as it is summarised; returns how many it ran."""
+    count = 0
+    while (block := _claim(_WORKER["counter"], n_blocks)) is not None:
+        _WORKER["results"].put(_block(_WORKER["compiled"], plan, block))
+        count += 1
+    return count
 
 
 @dataclass(frozen=True)

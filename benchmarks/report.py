@@ -347,6 +347,36 @@ def main() -> None:
     elif compared:
         print(f"Before/after: {compared['skipped']}\n")
 
+    paper = load("paper", quick)
+    if paper:
+        print(
+            f"paper-targets, N = {n_label(paper['n'])}, {paper['rounds']} rounds: {machine(paper)}\n"
+        )
+        ratios = paper["ratios"]
+        rows = [
+            [
+                f"`{k}`",
+                paper["contenders"][k],
+                " / ".join(secs(c[x]) for x in ("min", "median", "max")),
+                f"**{ratios[k]['of_minima']:.2f}**" if k in ratios else "",
+                " / ".join(f"{ratios[k]['per_round'][x]:.2f}" for x in ("min", "median", "max"))
+                if k in ratios
+                else "",
+            ]
+            for k, c in paper["cpu_s"].items()
+        ]
+        heads = ["contender", "counts", "CPU min / median / max", "projection / it (minima)"]
+        print(md([*heads, "per round min / median / max"], rows))
+        print()
+        prof = paper["profile"]
+        rows = [
+            [r["stage"].replace("  ", "&nbsp;&nbsp;"), secs(r["s"]), f"{r['share'] * 100:.0f} %"]
+            for r in prof["stages"]
+        ]
+        print(f"Profile of one run (cProfile, {secs(prof['profiled_s'])}):\n")
+        print(md(["stage", "cumulative", "share"], rows))
+        print()
+
     summary = load("summary", quick)
     if summary:
         print(f"Whole run: {summary['took_s']:.0f} s.")

@@ -35,6 +35,12 @@ Figures
    checkout, in fresh processes, alternating (:mod:`_baseline`): solve (goal: at least 10
    times faster on paper-targets), ensembles of 10^6 members (goal: no slower) and the
    start-up ratios before and after. Skipped, saying so, without git.
+8. ``paper.json``: ``projection.run("scenarios/paper-targets.yaml", samples=N, seed=1,
+   workers=1)`` against the scenario written out by hand in numpy and scipy (:mod:`_paper_numpy`:
+   the same draws, members, bands, means, target and constraint counts), N = 1e6 (quick: 1e5),
+   CPU time of this process, contenders interleaved, min/median/max over rounds; members are
+   asserted equal to 1e-12 first, and every output after the timing. Also a cProfile breakdown
+   of one run by stage. Goal: projection/numpy <= 1.0 at 1e6.
 
 Results are written to ``benchmarks/results/*.json`` (``*-quick.json`` with ``--quick``) with
 the machine they were measured on.
@@ -66,6 +72,8 @@ sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
 from _baseline import bench_before_after, describe  # noqa: E402
+from _paper_numpy import bench_paper, profile_run  # noqa: E402
+from _paper_numpy import check_same_numbers as check_paper_numbers  # noqa: E402
 from _solve import bench_solve  # noqa: E402
 from _startup import bench_startup  # noqa: E402
 from _workloads import (  # noqa: E402
@@ -867,6 +875,72 @@ def _local_dask(stack: contextlib.ExitStack, workers: int, out: dict[str, Any]) 
     return client
 
 
+# --- 8. paper-targets against numpy -------------------------------------------------------------
+
+
+def figure_paper(n: int, rounds: int) -> dict[str, Any]:
+    check = check_paper_numbers()
+    say(
+        f"  same numbers, N={check['n']:,}: draws differ by {check['draws_max_rel_diff']:.1e}, "
+        f"members by {check['members_max_rel_diff_own_draws']:.1e} relative (asserted <= "
+        f"{check['rtol']:g}); bands by {check['summaries_max_rel_diff']['bands']:.1e}, counts equal"
+    )
+    paper = bench_paper(n, rounds)
+    ratios = paper["ratios"]
+    say(
+        table(
+            ["contender", "CPU min", "median", "max", "projection / it: minima", "per round"],
+            [
+                [
+                    k,
+                    secs(c["min"]),
+                    secs(c["median"]),
+                    secs(c["max"]),
+                    f"{ratios[k]['of_minima']:.2f}" if k in ratios else "",
+                    " / ".join(f"{ratios[k]['per_round'][x]:.2f}" for x in ("min", "median", "max"))
+                    if k in ratios
+                    else "",
+                ]
+                for k, c in paper["cpu_s"].items()
+            ],
+        )
+    )
+    for k, what in paper["contenders"].items():
+        say(f"    {k}: {what}")
+    diff = paper["outputs_max_rel_diff"]["numpy"]
+    say(
+        f"  outputs at N={n_label(n)} agree (every numpy contender): bands to "
+        f"{diff['bands']:.1e}, means to {diff['mean']:.1e}, counts exactly"
+    )
+    profile = profile_run(n)
+    say(
+        f"  profile of one run (cProfile, {secs(profile['profiled_s'])}; indented stages are part "
+        "of the one above)"
+    )
+    say(
+        table(
+            ["stage", "cumulative", "share"],
+            [[r["stage"], secs(r["s"]), f"{r['share'] * 100:.0f} %"] for r in profile["stages"]],
+        )
+    )
+    say("  most time of their own:")
+    say(
+        table(
+            ["function", "calls", "own", "cumulative"],
+            [
+                [r["function"], r["calls"], secs(r["own_s"]), secs(r["cumulative_s"])]
+                for r in profile["top"]
+            ],
+        )
+    )
+    paper.update(
+        same_numbers_check=check,
+        profile=profile,
+        projection_module=projection.__file__,  # which install was measured
+    )
+    return paper
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 
@@ -885,13 +959,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["models", "ema", "memory", "scaling", "startup", "solve", "before-after"],
+        choices=["models", "ema", "memory", "scaling", "startup", "solve", "before-after", "paper"],
         action="append",
         help="run only these figures (repeatable); default: all",
     )
     args = parser.parse_args()
     quick = args.quick
-    figures = ["models", "ema", "memory", "scaling", "startup", "solve", "before-after"]
+    figures = ["models", "ema", "memory", "scaling", "startup", "solve", "before-after", "paper"]
     only = set(args.only or figures)
     began = time.perf_counter()
     machine, engine = machine_info(), engine_info()
@@ -1107,6 +1181,31 @@ def main() -> None:
         say(text)
         written.append(write("before-after", compared, quick=quick, machine=machine, engine=engine))
         summary.extend(lines)
+
+    if "paper" in only:
+        n = 10**5 if quick else 10**6
+        rounds = 3 if quick else 5
+        say(
+            f"\n8. paper-targets: projection / hand-written numpy, N={n_label(n)}, CPU time, one "
+            f"worker, {rounds} rounds interleaved"
+        )
+        paper = figure_paper(n, rounds)
+        written.append(write("paper", paper, quick=quick, machine=machine, engine=engine))
+        r, rb = paper["ratios"]["numpy"], paper["ratios"]["numpy_blocked"]
+        line = (
+            f"8. paper-targets at N={n_label(n)}, projection / hand-written numpy (CPU, minima; "
+            f"per round min/median/max): {r['of_minima']:.2f} ("
+            + " / ".join(f"{r['per_round'][x]:.2f}" for x in ("min", "median", "max"))
+            + f") against whole arrays, {rb['of_minima']:.2f} ("
+            + " / ".join(f"{rb['per_round'][x]:.2f}" for x in ("min", "median", "max"))
+            + ") against numpy in blocks"
+        )
+        if n >= 10**6:
+            line += (
+                f"   goal <= 1.0: {'met' if paper['met'] else 'NOT met'} (in blocks: "
+                f"{'met' if paper['met_against_blocked'] else 'NOT met'})"
+            )
+        summary.append(line)
 
     took = time.perf_counter() - began
     machine["load_average_at_end"] = _loadavg()

@@ -18,6 +18,7 @@ import importlib.util
 import math
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from projection.exceptions import ProjectionError
 from projection.scenario.distributions import Choice, Normal, Triangular, Uniform
 
 sensitivity_module = importlib.import_module("projection.analysis.sensitivity")
+PAPER = Path(__file__).resolve().parents[2] / "scenarios" / "paper-targets.yaml"
 
 ARRAYS = (
     "first_order",
@@ -519,6 +521,58 @@ def test_rare_target_gets_a_note(fake, mini):
     assert r.notes[1].startswith("only 1 of them meets it: indices of so rare an event")
 
 
+def two_targets(mini: dict) -> dict:
+    """T1: share_2030 = offset + 5 rate >= 3 (P = 0.6); T2: share_2026 = offset + rate <= 1
+    (P = 0.25)."""
+    mini["targets"]["T1"]["at_least"] = "3 %"
+    mini["targets"]["T2"] = {
+        "indicator": "share",
+        "year": 2026,
+        "at_most": "1 %",
+        "source": "assumption: test",
+    }
+    return mini
+
+
+def test_every_target_in_one_design_and_one_pass(fake, mini):
+    """Nothing selected: every target is an output, labelled by id, from one evaluation of one
+    Saltelli design; each column is exactly the single-target analysis with the same seed (the
+    same design), and a note gives the share met of each target."""
+    two_targets(mini)
+    r = sensitivity(mini, n=2**10, seed=1)
+    assert len(fake.calls) == 1 and fake.calls[0][RATE].shape == (2**10 * 4,)
+    assert r.outputs == ("T1", "T2") and r.output_name == "target"
+    assert r.label == "whether each target is met (mini)"
+    assert r.notes[0].startswith("T1 is met in 6") and r.notes[1].startswith("T2 is met in 2")
+    for k, target in enumerate(r.outputs):
+        one = sensitivity(mini, target=target, n=2**10, seed=1)
+        for name in ARRAYS:
+            np.testing.assert_array_equal(getattr(r, name)[:, k], getattr(one, name)[:, 0])
+    listed = sensitivity(mini, target=["T2", "T1"], n=2**10, seed=1)
+    assert listed.outputs == ("T2", "T1")
+    np.testing.assert_array_equal(listed.total_order, r.total_order[:, ::-1])
+    assert "by target" in r.summary().splitlines()[1]
+
+
+def test_every_target_with_the_real_engine_matches_one_by_one():
+    """The shipped paper-targets scenario: all five targets in one pass, point estimates and
+    intervals equal to each target's own analysis with the same seed."""
+    compiled = compile_scenario(PAPER)
+    r = sensitivity(compiled, n=256, seed=3)
+    assert r.outputs == tuple(compiled.targets)
+    for k, target in enumerate(r.outputs):
+        one = sensitivity(compiled, target=target, n=256, seed=3)
+        for name in ARRAYS:
+            np.testing.assert_array_equal(getattr(r, name)[:, k], getattr(one, name)[:, 0])
+
+
+def test_nothing_to_analyse_without_targets(fake, mini):
+    """Nothing selected and no targets: the error says what to give."""
+    del mini["targets"]
+    with pytest.raises(ProjectionError, match="nothing to analyse: 'mini' has no targets"):
+        sensitivity(mini, n=64)
+
+
 def test_no_uncertain_parameters(monkeypatch, mini):
     """A scenario without any distribution has nothing to analyse: a clear error."""
     monkeypatch.setattr(
@@ -535,7 +589,10 @@ def test_no_uncertain_parameters(monkeypatch, mini):
 @pytest.mark.parametrize(
     ("selection", "fragment"),
     [
-        ({}, "give exactly one of"),
+        ({"year": 2030}, "year= and years= need indicator="),
+        ({"target": []}, "target= is empty"),
+        ({"target": ["T1", "T1"]}, "names a target twice"),
+        ({"target": ["T1", "T9"]}, "unknown target 'T9' in 'mini' (expected one of: T1)"),
         (
             {"indicator": "shar", "year": 2030},
             "unknown indicator 'shar' in 'mini' (expected one of: cap, share)",
@@ -690,3 +747,13 @@ def test_normal_distribution_model_as_input():
     """Our Normal model (unbounded ppf) works as an input: y = x gives S1 = ST = 1."""
     r = sobol(lambda x: x[0], [Normal(type="normal", mean=1, sd=2)], ["x"], n=128, seed=0)
     assert r.total_order[0, 0] == pytest.approx(1.0, abs=0.05)
+
+
+def test_paper_target_indices_are_unchanged():
+    """T1 of paper-targets at n = 1024, seed 1: the point estimates of the BCa-only version
+    (commit 62a47ed), to rounding; only the intervals changed (asymptotic by default)."""
+    r = sensitivity(PAPER, target="T1", n=1024, seed=1, confidence=None)
+    first = [0.0, 0.02633744855967078, 0.5854489944125798, 0.0746293579160059, 0, 0, 0, 0, 0]
+    total = [0.0, 0.23472895330971896, 0.8519042184775144, 0.32376407353064685, 0, 0, 0, 0, 0]
+    np.testing.assert_allclose(r.first_order[:, 0], first, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(r.total_order[:, 0], total, rtol=1e-12, atol=0)

@@ -2,16 +2,17 @@
 
 :func:`sensitivity` applies the generic :func:`~projection.analysis.sobol.sobol` to a scenario:
 the inputs are the parameters that carry a ``distribution`` (the compiled scenario's uncertain
-inputs), the output is an indicator in one year, an indicator year by year, or whether a
-target is met (0/1). The model is the compiled scenario itself
-(:meth:`~projection.engine.compiled.CompiledScenario.evaluate`), evaluated once for the whole
-Saltelli design, for the chosen indicator and what it depends on only.
+inputs), the outputs are an indicator in one year, an indicator year by year, whether a
+target is met (0/1), or whether each of several targets (by default every target) is met.
+One Saltelli design serves every output: the model is the compiled scenario itself
+(:meth:`~projection.engine.compiled.CompiledScenario.evaluate`), evaluated in one pass over
+the whole design, for the indicators the outputs need and what they depend on only.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,21 +42,24 @@ def sensitivity(
     indicator: str | None = None,
     year: int | None = None,
     years: Iterable[int] | str | None = None,
-    target: str | None = None,
+    target: str | Sequence[str] | None = None,
     n: int = 1024,
     seed: int | np.random.Generator | None = None,
     confidence: float | None = 0.95,
+    interval: str = "asymptotic",
     n_resamples: int = 200,
 ) -> SobolResult:
-    """Which uncertain assumption of a scenario drives an indicator, or decides a target.
+    """Which uncertain assumption of a scenario drives an indicator, or decides its targets.
 
-    Give exactly one of:
+    Give at most one of:
 
     * ``indicator`` and ``year``: the indicator's value in that year;
     * ``indicator`` and ``years``: its value in each of those years (an iterable of years,
       ``"2025:2040"`` for a range, or ``"2025,2030"``), one output per year;
     * ``target``: whether the target is met in its year (1) or not (0), so the indices say
-      which assumption decides it.
+      which assumption decides it; a list of target ids: one output per target;
+    * nothing: every target of the scenario, one output per target (the whole answer in one
+      pass).
 
     Parameters
     ----------
@@ -64,25 +68,27 @@ def sensitivity(
     indicator : str, optional
     year : int, optional
     years : iterable of int or str, optional
-    target : str, optional
-        A target id of the scenario, e.g. ``"T1"``.
-    n, seed, confidence, n_resamples
-        As for :func:`sobol`; the engine is evaluated ``n * (d + 2)`` times for ``d``
-        uncertain parameters, all at once.
+    target : str or sequence of str, optional
+        A target id of the scenario, e.g. ``"T1"``, or several, e.g. ``["T1", "T2a"]``.
+    n, seed, confidence, interval, n_resamples
+        As for :func:`~projection.analysis.sobol.sobol`: the engine is evaluated
+        ``n * (d + 2)`` times for ``d`` uncertain parameters, all at once, whatever the number
+        of outputs; the intervals are asymptotic (delta method) unless ``interval="bca"``.
 
     Returns
     -------
     SobolResult
         Inputs named by dotted path (``indicators.ev_sales_share.params.rate``), outputs
-        labelled by year (``output_name="year"``), ``label`` naming the indicator and unit or
-        the target. For a target, a note gives the share of evaluated parameter sets that meet
-        it.
+        labelled by year (``output_name="year"``) or, for several targets, by target id
+        (``output_name="target"``); ``label`` naming the indicator and unit or the target.
+        For targets, a note gives the share of evaluated parameter sets that meet each.
 
     Raises
     ------
     ProjectionError
-        The selection is not exactly one of the three forms; an unknown indicator, year or
-        target (the message lists the valid ones); no parameter has a ``distribution``.
+        The selection is not one of the forms; an unknown indicator, year or target (the
+        message lists the valid ones); nothing selected and the scenario has no targets; no
+        parameter has a ``distribution``.
 
     Notes
     -----
@@ -115,38 +121,51 @@ def sensitivity(
     >>> r = sensitivity(s, indicator="ev", years="2025:2027", n=256, seed=1)
     >>> r.outputs, bool(np.isnan(r.total_order[:, 0]).all())   # 2025 is the fixed start
     ((2025, 2026, 2027), True)
+    >>> sensitivity(s, n=256, seed=1).outputs   # every target, one design
+    ('T1',)
     """
     compiled = scenario if isinstance(scenario, CompiledScenario) else compile_scenario(scenario)
     scenario = compiled.scenario
-    indicator, chosen, tgt = _selection(scenario, indicator, year, years, target)
+    indicator, chosen, ids = _selection(scenario, indicator, year, years, target)
     inputs = compiled.uncertain
     if not inputs:
         raise ProjectionError(
             f"{scenario.name}: no uncertain parameters: give a parameter a `distribution`"
         )
     paths = [u.path for u in inputs]
-    columns = [compiled.column(y) for y in chosen]
-    unit = compiled.units[indicator]
-    met_share: list[float] = []
+    met_share: list[np.ndarray] = []
 
-    if tgt is None:
-        label = f"{indicator} [{unit}] ({scenario.name})"
+    if ids is None:  # an indicator, in one or several years
+        columns = [compiled.column(y) for y in chosen]
+        needed = [indicator]
+        outputs: list[Any] = chosen
+        output_name = "year"
+        label = f"{indicator} [{compiled.units[indicator]}] ({scenario.name})"
     else:
-        ctarget = compiled.targets[target]
-        bound, required = ctarget.bound, ctarget.required
-        op = ">=" if bound == "at_least" else "<="
-        label = (
-            f"{target} met ({indicator} {op} {required:.6g} {unit} in {tgt.year}; {scenario.name})"
-        )
+        targets = [compiled.targets[t] for t in ids]
+        needed = list(dict.fromkeys(t.indicator for t in targets))
+        if isinstance(target, str):
+            one = targets[0]
+            op = ">=" if one.bound == "at_least" else "<="
+            outputs, output_name = [int(one.year)], "year"
+            unit = compiled.units[one.indicator]
+            label = (
+                f"{one.id} met ({one.indicator} {op} {one.required:.6g} {unit} in {one.year}; "
+                f"{scenario.name})"
+            )
+        else:
+            outputs, output_name = list(ids), "target"
+            label = f"whether each target is met ({scenario.name})"
 
     def func(x: np.ndarray) -> np.ndarray:
         draws = {path: x[i] for i, path in enumerate(paths)}
-        values = compiled.evaluate(draws, only=[indicator]).full(indicator)
-        out = values[:, columns].T  # (s, m)
-        if tgt is None:
-            return out
-        met = holds(out[0], bound, required).astype(float)
-        met_share.append(float(met.mean()))
+        evaluation = compiled.evaluate(draws, only=needed)
+        if ids is None:
+            return evaluation.full(indicator)[:, columns].T  # (s, m)
+        met = np.stack(
+            [holds(evaluation.full(t.indicator)[:, t.column], t.bound, t.required) for t in targets]
+        ).astype(float)
+        met_share.append(met.mean(axis=1))
         return met
 
     result = sobol(
@@ -156,24 +175,26 @@ def sensitivity(
         n=n,
         seed=seed,
         confidence=confidence,
+        interval=interval,
         n_resamples=n_resamples,
-        outputs=chosen,
+        outputs=outputs,
         label=label,
-        output_name="year",
+        output_name=output_name,
     )
-    if tgt is not None:
+    if ids is not None:
         m = result.evaluations
-        met = round(met_share[0] * m)
-        notes = [
-            f"{target} is met in {100 * met_share[0]:.1f} % of the {m} evaluated parameter sets"
-        ]
-        few = min(met, m - met)
-        if 0 < few < RARE_EVENTS:
-            verb = ("meet", "meets") if met < m - met else ("miss", "misses")
-            notes.append(
-                f"only {few} of them {verb[few == 1]} it: indices of so rare an event are "
-                "imprecise (see the intervals); a larger n helps"
-            )
+        notes = []
+        for tid, share in zip(ids, met_share[0]):
+            met = round(share * m)
+            notes.append(f"{tid} is met in {100 * share:.1f} % of the {m} evaluated parameter sets")
+            few = min(met, m - met)
+            what = "it" if len(ids) == 1 else tid
+            if 0 < few < RARE_EVENTS:
+                verb = ("meet", "meets") if met < m - met else ("miss", "misses")
+                notes.append(
+                    f"only {few} of them {verb[few == 1]} {what}: indices of so rare an event "
+                    "are imprecise (see the intervals); a larger n helps"
+                )
         result = dataclasses.replace(result, notes=(*notes, *result.notes))
     return result
 
@@ -183,22 +204,34 @@ def _selection(
     indicator: str | None,
     year: int | None,
     years: Iterable[int] | str | None,
-    target: str | None,
-) -> tuple[str, list[int], Any]:
-    """Validate the choice of output: ``(indicator, years, target or None)``."""
-    forms = "give exactly one of: indicator= with year=, indicator= with years=, or target="
+    target: str | Sequence[str] | None,
+) -> tuple[str | None, list[int], list[str] | None]:
+    """Validate the choice of outputs: ``(indicator, years, None)`` or ``(None, [], ids)``."""
+    forms = (
+        "give at most one of: indicator= with year=, indicator= with years=, or target= "
+        "(nothing: every target)"
+    )
     if target is not None:
         if indicator is not None or year is not None or years is not None:
             raise ProjectionError(f"target= takes no indicator, year or years ({forms})")
-        if target not in scenario.targets:
-            raise ProjectionError(
-                f"unknown target {target!r} in {scenario.name!r} "
-                f"({_choices(scenario.targets, 'the scenario has no targets')})"
-            )
-        tgt = scenario.targets[target]
-        return tgt.indicator, [int(tgt.year)], tgt
+        ids = [target] if isinstance(target, str) else list(target)
+        if not ids:
+            raise ProjectionError("target= is empty: give a target id, or several")
+        for t in ids:
+            if t not in scenario.targets:
+                raise ProjectionError(
+                    f"unknown target {t!r} in {scenario.name!r} "
+                    f"({_choices(scenario.targets, 'the scenario has no targets')})"
+                )
+        if len(set(ids)) != len(ids):
+            raise ProjectionError(f"target= names a target twice ({', '.join(map(str, ids))})")
+        return None, [], ids
+    if indicator is None and year is None and years is None:
+        if not scenario.targets:
+            raise ProjectionError(f"nothing to analyse: {scenario.name!r} has no targets ({forms})")
+        return None, [], list(scenario.targets)
     if indicator is None:
-        raise ProjectionError(f"nothing to analyse ({forms})")
+        raise ProjectionError(f"year= and years= need indicator= ({forms})")
     if indicator not in scenario.indicators:
         raise ProjectionError(
             f"unknown indicator {indicator!r} in {scenario.name!r} "

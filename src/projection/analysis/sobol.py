@@ -2,9 +2,20 @@
 
 :func:`sobol` takes a vectorised function of ``d`` independent inputs with known
 distributions, with one or several outputs, and returns Sobol' first- and total-order indices
-with bootstrap confidence intervals (a :class:`~projection.analysis.sobol_result.SobolResult`).
+with confidence intervals (a :class:`~projection.analysis.sobol_result.SobolResult`).
 It knows nothing of scenarios: :func:`projection.analysis.sensitivity.sensitivity` applies it
 to one.
+
+Confidence intervals
+--------------------
+By default (``interval="asymptotic"``) the intervals come from the central limit theorem and
+the delta method: each estimator is a ratio of means over the ``n`` rows of the design, so
+its standard error follows from the per-row contributions in ``O(n d s)``, with no resampling.
+``interval="bca"`` keeps the bias-corrected and accelerated bootstrap, whose jackknife costs
+``O(n^2 d s)``. The two agree (widths within a few %, same coverage: see :func:`sobol`'s
+Notes); on the five targets of ``scenarios/paper-targets.yaml`` the whole analysis takes
+about 50 times less CPU time (warm process) with the default at n = 1024, 260 times at
+n = 4096.
 
 Reading the indices
 -------------------
@@ -25,6 +36,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -34,7 +46,7 @@ from ..exceptions import ProjectionError
 from ..validation import is_whole_number, real_number, whole_number
 from .sobol_result import SobolResult, span
 
-__all__ = ["sobol", "MAX_N", "CONSTANT_RTOL"]
+__all__ = ["sobol", "MAX_N", "CONSTANT_RTOL", "INTERVALS"]
 
 #: Largest number of base samples accepted (the model is evaluated ``n * (d + 2)`` times).
 MAX_N = 2**20
@@ -42,6 +54,9 @@ MAX_N = 2**20
 #: An output whose spread over every evaluation is at most this times its largest magnitude
 #: is constant: its variance is rounding noise, so its indices are undefined.
 CONSTANT_RTOL = 1e-12
+
+#: Methods of confidence interval :func:`sobol` offers (the first is the default).
+INTERVALS = ("asymptotic", "bca")
 
 # Elements of the largest array one bootstrap batch gathers (bounds its memory to ~32 MB).
 _BATCH_ELEMENTS = 2**22
@@ -55,6 +70,7 @@ def sobol(
     n: int = 1024,
     seed: int | np.random.Generator | None = None,
     confidence: float | None = 0.95,
+    interval: str = "asymptotic",
     n_resamples: int = 200,
     outputs: Sequence[Any] | None = None,
     label: str = "",
@@ -80,10 +96,13 @@ def sobol(
         The one random-number policy (:func:`projection.engine.sampling.rng_from`): the same seed
         gives identical indices and intervals.
     confidence : float or None, default 0.95
-        Level of the bootstrap confidence intervals, in (0, 1); None skips the bootstrap
-        (intervals NaN), which saves its ``O(n^2 d s)`` jackknife on large problems.
+        Level of the confidence intervals, in (0, 1); None computes none (intervals NaN).
+    interval : {"asymptotic", "bca"}, default "asymptotic"
+        How the intervals are formed: ``"asymptotic"``, normal intervals with the delta-method
+        standard error of each estimator (``O(n d s)``, [4]_); ``"bca"``, bias-corrected and
+        accelerated bootstrap intervals (``O(n^2 d s)`` for the jackknife, [5]_). See Notes.
     n_resamples : int, default 200
-        Bootstrap resamples.
+        Bootstrap resamples (``interval="bca"`` only).
     outputs : sequence, optional
         ``s`` labels of the outputs (default ``0 .. s-1``).
     label, output_name : str
@@ -98,7 +117,7 @@ def sobol(
     ProjectionError
         ``n`` not a power of two (the message names the nearest ones), inputs and names of
         different lengths, a distribution without ``ppf``, an output of the wrong shape or not
-        finite, a bad seed or confidence level.
+        finite, a bad seed, confidence level or interval method.
 
     Notes
     -----
@@ -113,9 +132,32 @@ def sobol(
         S_i = \frac{1}{nV} \sum_j f(B)_j \left(f(AB_i)_j - f(A)_j\right), \qquad
         S_{T_i} = \frac{1}{2nV} \sum_j \left(f(A)_j - f(AB_i)_j\right)^2 .
 
-    The intervals are bias-corrected and accelerated (BCa) bootstrap intervals over the ``n``
-    rows of the design, as ``SobolResult.bootstrap`` of scipy computes them, but drawn with
-    ``seed`` so that they too are reproducible (scipy's method takes no random generator).
+    The first-order estimator is Saltelli's [2]_, the total-order one Jansen's [3]_.
+
+    Both are ratios of means over the ``n`` rows ``j`` of the design: ``S_i = mean(u) / V``
+    and ``S_Ti = mean(t) / V`` with ``u_j = f(B)_j (f(AB_i)_j - f(A)_j)``,
+    ``t_j = (f(A)_j - f(AB_i)_j)^2 / 2`` and ``V = mean(w)``,
+    ``w_j = (f(A)_j^2 + f(B)_j^2) / 2`` (outputs centred on their mean over ``A`` and ``B``).
+    The asymptotic intervals (the default) are ``S +/- z SE`` with ``z`` the normal quantile
+    of the level and ``SE`` the delta-method standard error of the ratio [4]_: the standard
+    deviation of the per-row influence values ``(u_j - S w_j) / V`` (for ``S_i``, plus the
+    term of the estimated mean, ``-mean(f(AB_i) - f(A)) (f(A)_j + f(B)_j) / (2V)``) or
+    ``(t_j - S_T w_j) / V``, over ``sqrt(n)``. They cost ``O(n d s)`` and draw no random
+    numbers. The BCa intervals (``interval="bca"``) resample the ``n`` rows, as
+    ``SobolResult.bootstrap`` of scipy does, but drawn with ``seed`` so that they too are
+    reproducible (scipy's method takes no random generator); their jackknife costs
+    ``O(n^2 d s)``.
+
+    Both kinds treat the rows as independent. Measured coverage of nominal 95 % intervals
+    of the Ishigami function's six indices, 400 repetitions with independent (Monte Carlo)
+    rows at n = 128, 256, 1024 and 4096: on average 94.4, 93.0, 94.6 and 95.0 %
+    (asymptotic; each index 91 to 96 %) against 93.9 and 92.4 % for BCa at n = 128 and 256
+    (each index 90 to 95 %), a little below nominal at small n, as for any normal or
+    bootstrap approximation. With this function's scrambled Sobol' design, which estimates
+    more precisely than independent rows, both are conservative: 95 to 100 % per index
+    over 200 seeds at n = 256, 100 % at n = 1024. The test suite checks both facts
+    (``tests/analysis/test_sobol.py``). The intervals are not clipped to [0, 1]. The point
+    estimates do not depend on the interval method.
 
     References
     ----------
@@ -124,6 +166,13 @@ def sobol(
     .. [2] Saltelli, A., et al. "Variance based sensitivity analysis of model output. Design
        and estimator for the total sensitivity index." Computer Physics Communications 181
        (2010) 259-270.
+    .. [3] Jansen, M. J. W. "Analysis of variance designs for model output." Computer
+       Physics Communications 117 (1999) 35-43.
+    .. [4] Janon, A., Klein, T., Lagnoux, A., Nodet, M. and Prieur, C. "Asymptotic
+       normality and efficiency of two Sobol index estimators." ESAIM: Probability and
+       Statistics 18 (2014) 342-364 (the delta method for these ratio estimators).
+    .. [5] Efron, B. "Better bootstrap confidence intervals." Journal of the American
+       Statistical Association 82 (1987) 171-185.
 
     Examples
     --------
@@ -142,6 +191,7 @@ def sobol(
     names = _check_names(names, dists)
     n = _check_n(n)
     confidence = _check_confidence(confidence)
+    interval = _check_interval(interval)
     whole_number("n_resamples", n_resamples, minimum=1)
     rng = rng_from(seed)
     d = len(names)
@@ -196,22 +246,25 @@ def sobol(
     keep = ~constant
     if confidence is not None and keep.any():
         mean = np.mean([f_a[keep], f_b[keep]], axis=(0, 2))[:, None]
-        low, high, failed = _bootstrap(
-            f_a[keep] - mean,
-            f_b[keep] - mean,
-            f_ab[:, keep] - mean,
-            np.stack([first[:, keep], total[:, keep]]),
-            confidence=confidence,
-            n_resamples=int(n_resamples),
-            rng=rng,
-        )
+        centred = (f_a[keep] - mean, f_b[keep] - mean, f_ab[:, keep] - mean)
+        estimate = np.stack([first[:, keep], total[:, keep]])
+        if interval == "asymptotic":
+            low, high, failed = _asymptotic(*centred, estimate, confidence=confidence)
+        else:
+            low, high, failed = _bootstrap(
+                *centred,
+                estimate,
+                confidence=confidence,
+                n_resamples=int(n_resamples),
+                rng=rng,
+            )
         # bounds: first-order low, first-order high, total-order low, total-order high
         bounds[0][:, keep], bounds[1][:, keep] = low[0], high[0]
         bounds[2][:, keep], bounds[3][:, keep] = low[1], high[1]
         bad = [o for o, f in zip(np.array(outputs, dtype=object)[keep], failed) if f]
         if bad:
             notes.append(
-                f"no bootstrap confidence interval for some indices at {output_name} "
+                f"no confidence interval for some indices at {output_name} "
                 f"{span(bad)} (their bootstrap distribution is degenerate or undefined, as "
                 "for a rare event); a larger n helps"
             )
@@ -231,7 +284,8 @@ def sobol(
         n=n,
         seed=_seed_value(seed),
         confidence=confidence,
-        n_resamples=int(n_resamples),
+        interval=interval,
+        n_resamples=int(n_resamples) if interval == "bca" else 0,
         notes=tuple(notes),
         label=label,
         output_name=output_name,
@@ -290,6 +344,14 @@ def _check_confidence(confidence: Any) -> float | None:
     if not 0 < float(confidence) < 1:
         raise ProjectionError(f"confidence must be in (0, 1), e.g. 0.95 (got {confidence})")
     return float(confidence)
+
+
+def _check_interval(interval: Any) -> str:
+    if not isinstance(interval, str) or interval.lower() not in INTERVALS:
+        raise ProjectionError(
+            f"interval must be one of {', '.join(repr(m) for m in INTERVALS)} (got {interval!r})"
+        )
+    return interval.lower()
 
 
 def _check_outputs(outputs: Sequence[Any] | None, s: int) -> tuple[Any, ...]:
@@ -385,6 +447,35 @@ def _saltelli(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray) -> np.ndarray:
     first = np.mean(f_b * (f_ab - f_a), axis=-1) / var
     total = 0.5 * np.mean((f_a - f_ab) ** 2, axis=-1) / var
     return np.stack([first, total])
+
+
+def _asymptotic(
+    f_a: np.ndarray,
+    f_b: np.ndarray,
+    f_ab: np.ndarray,
+    estimate: np.ndarray,
+    *,
+    confidence: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Delta-method intervals of both indices, ``(2, d, s)`` each, and which outputs had none.
+
+    ``f_a``, ``f_b`` ``(s, n)`` and ``f_ab`` ``(d, s, n)`` are centred on the mean over ``A``
+    and ``B``; ``estimate`` is ``(2, d, s)``: [first order, total order].
+    """
+    n = f_a.shape[-1]
+    w = 0.5 * (f_a**2 + f_b**2)  # (s, n); its mean is the variance V
+    var = np.var(np.stack([f_a, f_b]), axis=(0, -1))[:, None]  # (s, 1), as the estimators
+    diff = f_ab - f_a  # (d, s, n)
+    # first order: u_j = f(B)_j (f(AB_i)_j - f(A)_j), plus the term of the estimated mean
+    u = f_b * diff - diff.mean(axis=-1, keepdims=True) * (0.5 * (f_a + f_b))
+    first = (u - estimate[0][..., None] * w) / var
+    total = (0.5 * diff**2 - estimate[1][..., None] * w) / var
+    influence = np.stack([first, total])  # (2, d, s, n)
+    se = np.sqrt(np.sum(influence**2, axis=-1) / (n * max(n - 1, 1)))
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    low, high = estimate - z * se, estimate + z * se
+    failed = ~(np.isfinite(low) & np.isfinite(high)).all(axis=(0, 1))
+    return low, high, failed
 
 
 def _bootstrap(

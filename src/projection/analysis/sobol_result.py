@@ -42,7 +42,7 @@ FRAME_COLUMNS = (
 
 @dataclass(frozen=True, eq=False)
 class SobolResult:
-    """Sobol' indices of one or several outputs, with bootstrap confidence intervals.
+    """Sobol' indices of one or several outputs, with confidence intervals.
 
     Attributes
     ----------
@@ -53,17 +53,22 @@ class SobolResult:
     first_order, total_order : ndarray, shape (d, s)
         First-order (S1) and total-order (ST) indices. NaN where the output is constant.
     first_order_low, first_order_high, total_order_low, total_order_high : ndarray, shape (d, s)
-        Bounds of the bootstrap confidence intervals (BCa) at level ``confidence``. NaN where
-        the index is undefined, where no interval was asked for (``confidence=None``), or where
-        the bootstrap could not form one (a note then says so).
+        Bounds of the confidence intervals at level ``confidence``, formed as
+        :attr:`interval` says. NaN where the index is undefined, where no interval was asked
+        for (``confidence=None``), or where the bootstrap could not form one (a note then
+        says so).
     n : int
         Base samples; the model was evaluated ``n * (d + 2)`` times (:attr:`evaluations`).
     seed : int or None
         The integer seed given, or None (fresh entropy, or a Generator passed in).
     confidence : float or None
         Level of the intervals.
+    interval : str
+        How the intervals were formed: ``"asymptotic"`` (delta method, normal quantiles) or
+        ``"bca"`` (bias-corrected and accelerated bootstrap); see
+        :func:`projection.analysis.sobol.sobol`.
     n_resamples : int
-        Bootstrap resamples behind the intervals.
+        Bootstrap resamples behind the intervals (0 for asymptotic intervals).
     notes : tuple of str
         What a reader must know: undefined indices, intervals that could not be formed.
     label : str
@@ -84,6 +89,7 @@ class SobolResult:
     seed: int | None = None
     confidence: float | None = 0.95
     n_resamples: int = 0
+    interval: str = "asymptotic"
     notes: tuple[str, ...] = ()
     label: str = ""
     output_name: str = "output"
@@ -223,7 +229,8 @@ def _summary_matrix(result: SobolResult) -> str:
     where = f"{result.output_name}s {span(result.outputs)}"
     lines = [
         _title(result, where),
-        "total-order indices by year (intervals: to_frame(), or --format csv on the command line)",
+        f"total-order indices by {result.output_name} (intervals: to_frame(), or --format csv "
+        "on the command line)",
         *_table(head, rows, right=tuple(range(1, len(head)))),
     ]
     lines += [f"note: {note}" for note in result.notes]

@@ -84,7 +84,10 @@ def sensitivity(
     ] = None,
     years_: YearsOpt = None,
     target: Annotated[
-        str | None, typer.Option("--target", "-t", help="Explain whether this target is met.")
+        str | None,
+        typer.Option(
+            "--target", "-t", help="Explain whether this target is met (default: every target)."
+        ),
     ] = None,
     samples: Annotated[
         int,
@@ -97,8 +100,9 @@ def sensitivity(
 ) -> None:
     """First-order and total Sobol indices of every uncertain parameter, ranked.
 
-    Explain an indicator in some years (--indicator NAME --years 2030 or --years 2025:2040), or
-    whether a target is met (--target ID).
+    Explain whether each target is met (the default: every target, from one design), one
+    target (--target ID), or an indicator in some years (--indicator NAME --years 2030 or
+    --years 2025:2040).
     """
     with guard():
         from .. import ProjectionError

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from projection.analysis.sobol import INTERVALS, _asymptotic, _saltelli, sobol
+from projection.analysis.sobol import INTERVALS, sobol
+from projection.analysis.sobol_estimators import _asymptotic, _saltelli
 from projection.exceptions import ProjectionError
 
 REPS = 200

@@ -59,6 +59,77 @@ def machine(doc: dict[str, Any]) -> str:
     )
 
 
+def ema_paper_table(paper: dict[str, Any], doc: dict[str, Any]) -> str:
+    """Figure 2 on paper-targets: CPU seconds (min / median / max over rounds) of EMA (the
+    numpy model, and the plain-float model) and projection, and the ratios with the goals."""
+
+    def spread(d: dict[str, float], scale: float = 1.0) -> str:
+        return " / ".join(secs(d[k] * scale) for k in ("min", "median", "max"))
+
+    def ratio(r: dict[str, Any]) -> str:
+        p = r["per_round"]
+        return (
+            f"**{r['of_minima']:,.0f}x** ({p['min']:,.0f} / {p['median']:,.0f} / {p['max']:,.0f})"
+        )
+
+    def goal(part: dict[str, Any], text: str, judged: bool) -> str:
+        if not judged:
+            return f"{text} (not at the goal's sizes)"
+        return f"{text}: {'met' if part['met'] else 'NOT met'}"
+
+    a, b, c = paper["throughput"], paper["equal_n"], paper["whole_answer"]
+    quick = doc.get("mode") == "quick"
+    scale_b = b["n"] / b["n_ema_timed"]
+    extra = " (EMA extrapolated from " + f"{b['n_ema_timed']:,})" if b["extrapolated"] else ""
+    rows = [
+        [
+            f"a. per CPU-second: EMA {a['n_ema']:,} experiments, projection "
+            f"{n_label(a['n_projection'])} members",
+            spread(a["cpu_s"]["ema"]),
+            spread(a["cpu_s"]["ema_scalar"]),
+            spread(a["cpu_s"]["projection"]),
+            ratio(a["ratio"]),
+            ratio(a["ratio_scalar_model"]),
+            goal(a, ">= 100x", a["counts_for_goal"]),
+        ],
+        [
+            f"b. equal N = {n_label(b['n'])}{extra}",
+            spread(b["cpu_s"]["ema"], scale_b),
+            spread(b["cpu_s"]["ema_scalar"], scale_b),
+            spread(b["cpu_s"]["projection"]),
+            ratio(b["ratio"]),
+            ratio(b["ratio_scalar_model"]),
+            goal(b, ">= 50x", b["counts_for_goal"]),
+        ],
+        [
+            f"c. whole answer, {c['n_base']:,} base samples ({c['evaluations']:,} evaluations): "
+            "EMA + SALib against run + sensitivity",
+            spread(c["cpu_s"]["ema_salib"]),
+            spread(c["cpu_s"]["ema_scalar_salib"]),
+            spread(c["cpu_s"]["projection_answer"]),
+            ratio(c["ratio"]),
+            ratio(c["ratio_scalar_model"]),
+            goal(c, ">= 30x", not quick),
+        ],
+    ]
+    head = (
+        f"paper-targets, CPU time (min / median / max over {paper['rounds']} rounds; b: "
+        f"{b['rounds_done']}): {machine(doc)}\n\n"
+    )
+    return head + md(
+        [
+            "",
+            "EMA (numpy model)",
+            "EMA (plain-float model)",
+            "projection",
+            "ratio (per round min / median / max)",
+            "ratio, plain-float model",
+            "goal",
+        ],
+        rows,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -126,6 +197,12 @@ def main() -> None:
             )
         print(md(["", "time", "per second", "throughput ratio"], rows))
         print()
+        paper = ema.get("paper_targets")
+        if paper and "skipped" not in paper:
+            print(ema_paper_table(paper, ema))
+            print()
+        elif paper:
+            print(f"EMA on paper-targets: {paper['skipped']}\n")
     elif ema:
         print(f"EMA: {ema['skipped']}\n")
 

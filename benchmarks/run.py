@@ -14,8 +14,16 @@ Figures
    quantile bands, means, target probability) against numpy doing the same work.
    Goal: projection/numpy <= 1.5 at 1e6.
 2. ``ema.json``: the same model through EMA Workbench's ``perform_experiments`` with the
-   ``SequentialEvaluator`` (skipped, saying so, when ``ema_workbench`` is not installed)
-   against projection on 1e5 and 1e6 members: throughput and ratio. Goal: >= 1000x.
+   ``SequentialEvaluator`` against projection on 1e5 and 1e6 members: throughput and ratio
+   (wall time). Goal: >= 1000x. Then paper-targets (:mod:`_ema_paper`: EMA's model function
+   is :mod:`_paper_numpy`'s hand-written model on one experiment, checked against
+   projection's counts), CPU time, interleaved, min/median/max: (a) experiments per
+   CPU-second, EMA at 1e4 (quick: 1e3) against ``projection.run(paper-targets, samples=1e6
+   (quick: 1e5), seed=1, workers=1)``, goal >= 100x; (b) equal N = 1e5 (quick: 1e4), goal
+   >= 50x; (c) a whole answer (ensemble and Sobol' indices with intervals for the five
+   targets), EMA + SALib against ``projection.run`` + ``projection.sensitivity``, 1024 base
+   samples (quick: 256), goal >= 30x. Skipped, saying so, when ``ema_workbench`` (or SALib)
+   is not importable: EMA Workbench 3 needs Python >= 3.12.
 3. ``memory.json``: peak resident set size of 10^7 members x 27 years x 4 indicators with
    quantile bands and target probabilities (quick: 10^6), each in a fresh process, beside the
    resident set size of a process that only imports projection. Also: local workers, and how
@@ -185,6 +193,7 @@ def machine_info() -> dict[str, Any]:
         "scipy": _version("scipy"),
         "projection": _version("projection"),
         "ema_workbench": _version("ema_workbench"),
+        "SALib": _version("SALib"),
         "dask": _version("dask"),
         "git": _git(),
         "load_average_at_start": _loadavg(),
@@ -387,6 +396,13 @@ def bench_ensemble(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
 
 _D = (YEARS - START).astype(float)
 
+#: How to measure figure 2 where EMA Workbench is not installed.
+EMA_HOWTO = (
+    "EMA Workbench 3 needs Python >= 3.12: in a Python 3.12 venv with "
+    "`pip install -e . ema-workbench SALib` (here /work/venv-ema) run "
+    "`/work/venv-ema/bin/python benchmarks/run.py --only ema`"
+)
+
 
 def ema_logistic(start: float = 3.0, ceiling: float = 60.0, rate: float = 0.5) -> dict[str, Any]:
     """The model as EMA Workbench calls it: one parameter set, one trajectory (27 years)."""
@@ -405,10 +421,7 @@ def bench_ema(n_ema: int, sizes: list[int], repeats: int) -> dict[str, Any]:
                 perform_experiments,
             )
     except ImportError as err:
-        msg = (
-            f"skipped: ema_workbench is not importable ({err}); "
-            "`pip install ema-workbench` to measure this figure"
-        )
+        msg = f"skipped: ema_workbench is not importable ({err}); {EMA_HOWTO}"
         say(f"  {msg}")
         return {"skipped": msg}
     for name in ("EMA", "ema_workbench"):
@@ -460,6 +473,66 @@ def bench_ema(n_ema: int, sizes: list[int], repeats: int) -> dict[str, Any]:
             f"  projection     {n_label(n)} members in {secs(s)}: {rate:,.0f} /s  ->  {rate / ema_rate:,.0f}x"
         )
     return out
+
+
+def figure_ema_paper(quick: bool) -> dict[str, Any]:
+    """Figure 2 on paper-targets (:mod:`_ema_paper`); skipped, saying so, without SALib."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import SALib.analyze.sobol  # noqa: F401
+            from _ema_paper import bench_ema_paper
+    except ImportError as err:
+        msg = f"skipped: SALib is not importable ({err}); `pip install SALib` to measure it"
+        say(f"  {msg}")
+        return {"skipped": msg}
+    return bench_ema_paper(
+        n_ema=10**3 if quick else 10**4,
+        n_projection=10**5 if quick else 10**6,
+        n_equal=10**4 if quick else 10**5,
+        n_base=256 if quick else 1024,
+        rounds=3 if quick else 5,
+        rounds_equal=3,
+        say=say,
+    )
+
+
+def ema_paper_summary(paper: dict[str, Any], quick: bool) -> list[str]:
+    """Summary lines of figure 2 on paper-targets: each goal met or not (at quick sizes the
+    goals' sizes were not measured: said so)."""
+    if "skipped" in paper:
+        return [f"2. paper-targets against EMA + SALib: {paper['skipped']}"]
+
+    def verdict(part: dict[str, Any], goal: str, sizes_ok: bool) -> str:
+        if not sizes_ok:
+            return f"goal {goal} (at the goal's sizes; quick sizes: not judged)"
+        return f"goal {goal}: {'met' if part['met'] else 'NOT met'}"
+
+    def spread(r: dict[str, Any]) -> str:
+        return " / ".join(f"{r['per_round'][k]:,.0f}" for k in ("min", "median", "max"))
+
+    def scalar(part: dict[str, Any]) -> str:
+        r = part["ratio_scalar_model"]
+        return f"; against EMA with the model in plain floats {r['of_minima']:,.0f}x ({spread(r)})"
+
+    a, b, c = paper["throughput"], paper["equal_n"], paper["whole_answer"]
+    ra, rb, rc = a["ratio"], b["ratio"], c["ratio"]
+    extra = (
+        " (EMA EXTRAPOLATED linearly from " + f"{b['n_ema_timed']:,})" if b["extrapolated"] else ""
+    )
+    return [
+        f"2a. paper-targets per CPU-second: projection {a['per_cpu_s']['projection']:,.0f} "
+        f"members/s at N={n_label(a['n_projection'])}, EMA {a['per_cpu_s']['ema']:,.0f} experiments/s at "
+        f"{n_label(a['n_ema'])}: {ra['of_minima']:,.0f}x (per round min/median/max {spread(ra)})"
+        f"{scalar(a)}   " + verdict(a, ">= 100x", a["counts_for_goal"]),
+        f"2b. paper-targets at equal N={n_label(b['n'])}{extra}: EMA / projection CPU "
+        f"{rb['of_minima']:,.0f}x ({spread(rb)}){scalar(b)}   "
+        + verdict(b, ">= 50x", b["counts_for_goal"]),
+        f"2c. whole answer (ensemble + Sobol' indices with intervals, 5 targets), "
+        f"{c['n_base']:,} base samples = {c['evaluations']:,} evaluations: EMA + SALib / "
+        f"projection CPU {rc['of_minima']:,.0f}x ({spread(rc)}){scalar(c)}   "
+        + verdict(c, ">= 30x", not quick),
+    ]
 
 
 # --- 3. memory ----------------------------------------------------------------------------------
@@ -1024,7 +1097,6 @@ def main() -> None:
         n_ema = 1_000 if quick else 5_000
         say(f"\n2. EMA Workbench (SequentialEvaluator, {n_ema:,} experiments) against projection")
         ema = bench_ema(n_ema, [10**5, 10**6], 3)
-        written.append(write("ema", ema, quick=quick, machine=machine, engine=engine))
         if "skipped" in ema:
             summary.append(f"2. EMA Workbench: {ema['skipped']}")
         else:
@@ -1034,6 +1106,13 @@ def main() -> None:
                 f"EMA {ema['ema_per_s']:,.0f} experiments/s: {top['ratio']:,.0f}x   goal >= 1000x: "
                 f"{'met' if top['ratio'] >= 1000 else 'NOT met'}"
             )
+            say(
+                "\n2. paper-targets: EMA Workbench (+ SALib) against projection, CPU time, "
+                f"one worker, {3 if quick else 5} rounds interleaved"
+            )
+            ema["paper_targets"] = figure_ema_paper(quick)
+            summary.extend(ema_paper_summary(ema["paper_targets"], quick))
+        written.append(write("ema", ema, quick=quick, machine=machine, engine=engine))
 
     memory: dict[str, Any] | None = None
     if "memory" in only:

@@ -312,3 +312,14 @@ def test_ppf_is_monotone_and_within_support(spec, us):
     assert np.all((x >= low) & (x <= high))
     if spec["type"] == "choice":
         assert set(x.tolist()) <= {2.0, 3.0}  # 1 has weight 0: never drawn
+
+
+def test_an_indicator_that_does_not_vary_has_its_point_values_as_every_band():
+    """paper-targets' ofc_traffic has no uncertain input: every member is the point
+    trajectory, so every quantile and the median are exactly the point values (computed
+    without partitioning the members), and its mean is too."""
+    e = projection.run("scenarios/paper-targets.yaml", samples=3000, seed=1)
+    point = projection.run("scenarios/paper-targets.yaml").values["ofc_traffic"]
+    assert np.array_equal(e.bands["ofc_traffic"], np.repeat(point[None, :], 3, axis=0))
+    assert np.array_equal(e.median["ofc_traffic"], point)
+    np.testing.assert_allclose(e.mean["ofc_traffic"], point, rtol=1e-12)

@@ -270,6 +270,8 @@ class _BlockStats:
     above: dict[str, np.ndarray]
     below: dict[str, np.ndarray]
     draws: dict[str, np.ndarray] | None = None
+    #: indicators that did not vary over the members of this block (one row repeated)
+    fixed: frozenset[str] = frozenset()
 
 
 def _block(compiled: CompiledScenario, plan: _Plan, block: int) -> _BlockStats:
@@ -283,12 +285,15 @@ def _block(compiled: CompiledScenario, plan: _Plan, block: int) -> _BlockStats:
     members = {name: np.empty((size, t), dtype=float) for name in compiled.order}
     above: dict[str, np.ndarray] = {}
     below: dict[str, np.ndarray] = {}
+    varied: set[str] = set()
     for lo in range(0, size, plan.chunk):
         hi = min(size, lo + plan.chunk)
         chunk = {p: v[lo:hi] for p, v in draws.items()}
         ev = compiled.evaluate(chunk)
         for name, v in ev.values.items():
             members[name][lo:hi] = v  # broadcasts (T,) for indicators that do not vary
+            if v.ndim == 2:
+                varied.add(name)
         for counts, found in ((above, ev.above), (below, ev.below)):
             for name, c in found.items():
                 # an indicator that does not vary was counted once: it holds for every member
@@ -311,6 +316,7 @@ def _block(compiled: CompiledScenario, plan: _Plan, block: int) -> _BlockStats:
         above=above,
         below=below,
         draws=draws if plan.keep_all else None,
+        fixed=frozenset(members) - varied,
     )
 
 
@@ -370,9 +376,14 @@ def _combine(
     )
     wanted = np.append(qs, 0.5)
 
+    fixed = frozenset.intersection(*(b.fixed for b in blocks))
+
     def quantiles(name: str) -> np.ndarray:
         # one partition per year, along contiguous memory: (T, members), gathered from the
         # blocks in one copy
+        if name in fixed:  # the same values in every member: every quantile is that value
+            row = blocks[0].kept[name][0]
+            return np.repeat(row[None, :], len(wanted), axis=0)
         if kept is not None:
             by_year = np.ascontiguousarray(kept[name][:: plan.stride].T)
         else:

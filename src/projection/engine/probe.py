@@ -92,7 +92,9 @@ def probe(scenario: Scenario) -> None:
                 return True
             return False
 
-        row = next(r for r in rows if fails(r))
+        row = next((r for r in rows if fails(r)), None)
+        if row is None:  # only the batch as a whole fails: its own error says why
+            raise
         for j in range(len(inputs)):
             fewer = row[:j] + (-1,) + row[j + 1 :]
             if row[j] >= 0 and fails(fewer):

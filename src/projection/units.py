@@ -84,6 +84,7 @@ __all__ = [
     "exact_factor",
     "dimension_of",
     "is_share",
+    "is_percent",
     "share_cap",
     "unit_text",
     "unit_label",
@@ -422,6 +423,18 @@ def _dimension(text: str) -> str:
 def is_share(unit: str) -> bool:
     """True when ``unit`` is dimensionless (a share such as ``%``): values then live in [0, 1]."""
     return dimension_of(unit) == ""
+
+
+def is_percent(unit: str) -> bool:
+    """True when ``unit`` is a share counted in hundredths (``%``, ``percent``): a bare
+    number there is read in %, so 0.3 is 0.3 %, not 30 %.
+
+    Examples
+    --------
+    >>> is_percent("%"), is_percent("percent"), is_percent(""), is_percent("Gbps")
+    (True, True, False, False)
+    """
+    return abs(share_cap(unit) - 100.0) < 1e-9
 
 
 def share_cap(unit: str) -> float:

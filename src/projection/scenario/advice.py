@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ProjectionError, ScenarioError
 from ..models import DERIVED, FAMILIES
-from ..units import conversion_factor, is_share, parse_quantity
+from ..units import is_percent, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Scenario
@@ -46,7 +46,7 @@ def likely_mistakes(s: Scenario) -> list[str]:
     found: list[tuple[str, str]] = []  # (path, message)
     for name in sorted(s.indicators):
         ind = s.indicators[name]
-        if not _in_percent(ind.unit):
+        if not is_percent(ind.unit):
             continue
         where = f"indicators.{name}"
         family = FAMILIES.get(ind.model) if ind.model != DERIVED else None
@@ -59,17 +59,10 @@ def likely_mistakes(s: Scenario) -> list[str]:
             _fraction(found, f"{where}.milestones.{i}.value", m.value, m.unit, name)
     for tid, t in s.targets.items():
         ind = s.indicators.get(t.indicator)
-        if ind is not None and _in_percent(ind.unit):
+        if ind is not None and is_percent(ind.unit):
             field, value = t.bound
             _fraction(found, f"targets.{tid}.{field}", value, t.unit, t.indicator)
     return [_located(s, path, message) for path, message in found]
-
-
-def _in_percent(unit: str) -> bool:
-    try:
-        return is_share(unit) and abs(conversion_factor(unit, "%") - 1.0) < 1e-12
-    except ProjectionError:
-        return False
 
 
 def _fraction(found: list, path: str, value: Any, unit: str | None, indicator: str) -> None:

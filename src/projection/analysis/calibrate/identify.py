@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ...models.exponential import SHARPNESS
-from ...units import conversion_factor, is_share
+from ...units import is_percent
 from .history import read_history
 from .result import _fmt, _fmt_pct
 
@@ -268,7 +268,7 @@ def fraction_hint(history: Any, unit: str, observed: np.ndarray) -> str | None:
     values may be fractions (0.3 for 30 %) or small percentages; the warning says how to
     declare either, which also silences it.
     """
-    if not (is_share(unit) and abs(conversion_factor(unit, "%") - 1.0) < 1e-12):
+    if not is_percent(unit):
         return None
     top = float(np.max(observed)) if observed.size else 0.0
     if not (top > 0 and float(np.min(observed)) >= 0 and top <= 1):

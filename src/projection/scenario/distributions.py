@@ -192,10 +192,11 @@ class Normal(_Dist):
         return ndtri(u) * self.sd + self.mean  # as scipy.stats.norm: the same bits
 
 
-#: How far (in sd) a truncnormal's window may lie from its mean: beyond it scipy's ``ppf``
-#: loses its digits (1e20 sd gives nan).
+#: How far (in sd) a truncnormal's window may lie from its mean: the range over which its
+#: inverse CDF (:mod:`projection.scenario.truncnorm`) is tested accurate; far beyond it the
+#: window's probability is not representable (1e20 sd gave nan in scipy).
 MAX_TAIL_SD = 1000.0
-#: The narrowest window (in sd) of a truncnormal: narrower, scipy's ``ppf`` loses its digits.
+#: The narrowest window (in sd) of a truncnormal over which its inverse CDF is tested.
 MIN_WINDOW_SD = 1e-12
 
 

@@ -45,6 +45,7 @@ from ..validation import whole_number
 from .compiled import CompiledScenario
 from .constraints import Violation, violated
 from .notes import NO_DISTRIBUTION, bound_notes, subsample_note
+from .quantiles import row_quantiles
 from .results import Ensemble, Projection
 from .sampling import BLOCK, check_samples, sample_block, seed_entropy
 from .tolerance import holds
@@ -282,10 +283,20 @@ def _block(compiled: CompiledScenario, plan: _Plan, block: int) -> _BlockStats:
     start = block * BLOCK
     size = min(BLOCK, plan.n - start)
     t = len(compiled.years)
-    members = {name: np.empty((size, t), dtype=float) for name in compiled.order}
     above: dict[str, np.ndarray] = {}
     below: dict[str, np.ndarray] = {}
     varied: set[str] = set()
+    if size <= plan.chunk:  # the whole block at once (the default): its arrays, no copies
+        ev = compiled.evaluate(draws)
+        members = {
+            name: v if v.ndim == 2 else np.broadcast_to(v, (size, t))
+            for name, v in ev.values.items()
+        }
+        varied = {name for name, v in ev.values.items() if v.ndim == 2}
+        above = {k: _per_member(c, ev.values[k], size) for k, c in ev.above.items()}
+        below = {k: _per_member(c, ev.values[k], size) for k, c in ev.below.items()}
+        return _summarise(compiled, plan, block, draws, members, varied, above, below)
+    members = {name: np.empty((size, t), dtype=float) for name in compiled.order}
     for lo in range(0, size, plan.chunk):
         hi = min(size, lo + plan.chunk)
         chunk = {p: v[lo:hi] for p, v in draws.items()}
@@ -296,11 +307,33 @@ def _block(compiled: CompiledScenario, plan: _Plan, block: int) -> _BlockStats:
                 varied.add(name)
         for counts, found in ((above, ev.above), (below, ev.below)):
             for name, c in found.items():
-                # an indicator that does not vary was counted once: it holds for every member
-                c = c if ev.values[name].ndim == 2 else c * (hi - lo)
+                c = _per_member(c, ev.values[name], hi - lo)
                 counts[name] = counts[name] + c if name in counts else c
+    return _summarise(compiled, plan, block, draws, members, varied, above, below)
+
+
+def _per_member(count: np.ndarray, values: np.ndarray, m: int) -> np.ndarray:
+    """A bound count for ``m`` members: an indicator that does not vary (``values`` of one
+    row) was counted once, and holds for every member."""
+    return count if values.ndim == 2 else count * m
+
+
+def _summarise(
+    compiled: CompiledScenario,
+    plan: _Plan,
+    block: int,
+    draws: dict[str, np.ndarray],
+    members: dict[str, np.ndarray],
+    varied: set[str],
+    above: dict[str, np.ndarray],
+    below: dict[str, np.ndarray],
+) -> _BlockStats:
+    """What block ``block`` keeps of its ``members`` (arrays of shape (size, years))."""
+    start = block * BLOCK
+    size = len(next(iter(members.values())))
     # members of this block kept for quantiles: global numbers that are multiples of stride
     first_kept = (-start) % plan.stride
+    every = plan.keep_all or plan.stride == 1  # then keep the arrays themselves, uncopied
     keep = slice(first_kept, size, plan.stride)
     met, first_counts = _target_counts(compiled, members)
     violations, worst = _constraint_counts(compiled, members)
@@ -308,7 +341,7 @@ def _block(compiled: CompiledScenario, plan: _Plan, block: int) -> _BlockStats:
         block=block,
         size=size,
         sums={name: v.sum(axis=0) for name, v in members.items()},
-        kept={name: (v if plan.keep_all else v[keep].copy()) for name, v in members.items()},
+        kept={name: (v if every else v[keep].copy()) for name, v in members.items()},
         met=met,
         first_counts=first_counts,
         violations=violations,
@@ -388,7 +421,7 @@ def _combine(
             by_year = np.ascontiguousarray(kept[name][:: plan.stride].T)
         else:
             by_year = np.concatenate([b.kept[name].T for b in blocks], axis=1)
-        return np.quantile(by_year, wanted, axis=1, method=QUANTILE_METHOD)
+        return row_quantiles(by_year, wanted)  # numpy's inverted_cdf quantiles, bit for bit
 
     if workers > 1 and len(names) > 1:  # numpy's partition releases the GIL: use the cores
         from concurrent.futures import ThreadPoolExecutor

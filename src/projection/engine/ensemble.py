@@ -263,6 +263,7 @@ class _BlockStats:
     block: int
     size: int
     sums: dict[str, np.ndarray]
+    #: members kept for quantiles: by year (years, members) or, keeping all, (members, years)
     kept: dict[str, np.ndarray]
     met: dict[str, int]
     first_counts: dict[str, np.ndarray]
@@ -333,15 +334,22 @@ def _summarise(
     size = len(next(iter(members.values())))
     # members of this block kept for quantiles: global numbers that are multiples of stride
     first_kept = (-start) % plan.stride
-    every = plan.keep_all or plan.stride == 1  # then keep the arrays themselves, uncopied
     keep = slice(first_kept, size, plan.stride)
+
+    def kept(v: np.ndarray) -> np.ndarray:
+        if plan.keep_all:  # every member, as evaluated: (size, years)
+            return v
+        if plan.stride == 1:  # by year (years, size): a view, gathered when combined
+            return v.T
+        return np.ascontiguousarray(v[keep].T)  # by year, the subsample copied here
+
     met, first_counts = _target_counts(compiled, members)
     violations, worst = _constraint_counts(compiled, members)
     return _BlockStats(
         block=block,
         size=size,
         sums={name: v.sum(axis=0) for name, v in members.items()},
-        kept={name: (v if every else v[keep].copy()) for name, v in members.items()},
+        kept={name: kept(v) for name, v in members.items()},
         met=met,
         first_counts=first_counts,
         violations=violations,
@@ -415,12 +423,12 @@ def _combine(
         # one partition per year, along contiguous memory: (T, members), gathered from the
         # blocks in one copy
         if name in fixed:  # the same values in every member: every quantile is that value
-            row = blocks[0].kept[name][0]
+            row = kept[name][0] if kept is not None else blocks[0].kept[name][:, 0]
             return np.repeat(row[None, :], len(wanted), axis=0)
         if kept is not None:
             by_year = np.ascontiguousarray(kept[name][:: plan.stride].T)
         else:
-            by_year = np.concatenate([b.kept[name].T for b in blocks], axis=1)
+            by_year = np.concatenate([b.kept[name] for b in blocks], axis=1)
         return row_quantiles(by_year, wanted)  # numpy's inverted_cdf quantiles, bit for bit
 
     if workers > 1 and len(names) > 1:  # numpy's partition releases the GIL: use the cores
@@ -468,7 +476,7 @@ def _combine(
         subsample = (
             len(range(0, n, plan.stride))
             if plan.keep_all
-            else sum(len(b.kept[names[0]]) for b in blocks)
+            else sum(b.kept[names[0]].shape[1] for b in blocks)
         )
         notes.append(subsample_note(plan.stride, subsample, n))
     above = _summed(blocks, "above")

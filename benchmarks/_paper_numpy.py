@@ -533,7 +533,7 @@ def _stages() -> list[tuple[str, Any]]:
     projection are recognised by their code object (file, first line, name). A pair (match,
     file) counts only the time of the calls made from code in ``file`` (the ppf calls of the
     sampler, not those of a subclass's ppf calling its base's, nor of validation)."""
-    from projection.engine import compiled, ensemble, nodes, runner, sampling
+    from projection.engine import blocks, compiled, ensemble, nodes, runner, sampling
     from projection.models import family
     from projection.scenario import distributions
 
@@ -567,10 +567,10 @@ def _stages() -> list[tuple[str, Any]]:
         ),
         ("  derived indicators (DerivedNode.evaluate)", code(nodes.DerivedNode.evaluate)),
         ("  bounds: count and clip (bound)", code(nodes.bound)),
-        ("targets (_target_counts)", code(ensemble._target_counts)),
-        ("constraints (_constraint_counts)", code(ensemble._constraint_counts)),
+        ("targets (_target_counts)", code(blocks._target_counts)),
+        ("constraints (_constraint_counts)", code(blocks._constraint_counts)),
         ("combine blocks, quantiles, notes (_combine)", code(ensemble._combine)),
-        ("  np.quantile", lambda f, line, name: name == "quantile" and "numpy" in f),
+        ("  quantiles (row_quantiles)", lambda f, line, name: name == "row_quantiles"),
     ]
 
 

@@ -184,16 +184,16 @@ def test_bad_workers():
 def test_an_error_in_any_process_stops_a_parallel_run(monkeypatch):
     """With 2 workers the blocks are shared between this process and a child (one counter);
     an error in a block, wherever it runs, ends the run with that error, never a hang."""
-    import projection.engine.ensemble as ensemble
+    import projection.engine.blocks as blocks
 
-    real = ensemble._block
+    real = blocks.compute_block
 
     def failing(compiled, plan, block):
         if block >= 1:  # whichever process takes block 1, 2, ... fails
             raise RuntimeError(f"block {block} failed")
         return real(compiled, plan, block)
 
-    monkeypatch.setattr(ensemble, "_block", failing)  # children are forked: they see it too
+    monkeypatch.setattr(blocks, "compute_block", failing)  # children are forked: they see it too
     with pytest.raises(RuntimeError, match="block .* failed"):
         projection.run("scenarios/baseline.yaml", samples=N_MULTI, seed=11, workers=2)
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # for type checkers and documentation tools; at run time see 
     __version__: str
     """The installed version (from the package metadata; one place: pyproject.toml)."""
 
-    from .analysis.calibrate import Calibration, calibrate
+    from .analysis.calibrate import Calibration, Posterior, calibrate, posterior
     from .analysis.compare import compare, diff
     from .analysis.sensitivity import sensitivity
     from .analysis.solve import Solution, solve
@@ -69,6 +69,7 @@ __all__ = [
     "solve",
     "sensitivity",
     "calibrate",
+    "posterior",
     "compare",
     "diff",
     "report",
@@ -80,6 +81,7 @@ __all__ = [
     "Ensemble",
     "Solution",
     "Calibration",
+    "Posterior",
     "FAMILIES",
     "get_family",
     "ProjectionError",
@@ -106,6 +108,8 @@ _HOMES = {
     "sensitivity": "projection.analysis.sensitivity",
     "calibrate": "projection.analysis.calibrate",
     "Calibration": "projection.analysis.calibrate",
+    "posterior": "projection.analysis.calibrate",
+    "Posterior": "projection.analysis.calibrate",
     "compare": "projection.analysis.compare",
     "diff": "projection.analysis.compare",
     "report": "projection.render.report",

@@ -174,11 +174,35 @@ def calibrate(
         str | None, typer.Option("--iamc-scenario", help="IAMC history: the series' scenario.")
     ] = None,
     set_: SetOpt = None,
+    bayes: Annotated[
+        bool,
+        typer.Option(
+            "--posterior",
+            help="Update the parameters' distributions (priors) with the history instead: "
+            "importance sampling on the compiled scenario.",
+        ),
+    ] = False,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", "-n", help="With --posterior: prior draws to weight.", metavar="N"
+        ),
+    ] = 100_000,
+    noise: Annotated[
+        str,
+        typer.Option(
+            "--noise",
+            help="With --posterior: the observation noise's sd in the indicator's unit, or "
+            "'fit' (unknown, integrated out).",
+            metavar="SD|fit",
+        ),
+    ] = "fit",
+    seed: SeedOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
 ) -> None:
-    """Fit parameters to an observed history by bounded least squares (--years: the years of
-    the history to fit)."""
+    """Fit parameters to an observed history by bounded least squares, or with --posterior
+    update their distributions with it (--years: the years of the history to use)."""
     with guard():
         from .. import ProjectionError
         from .. import calibrate as fit
@@ -200,6 +224,30 @@ def calibrate(
                 "--region and --iamc-scenario select a series of an IAMC file: give --variable too"
             )
         (scenario,) = load([file], set_)
+        if bayes:
+            if output is not None:
+                raise ProjectionError(
+                    "--output with --posterior: a posterior cannot be written into a scenario "
+                    "file yet (it needs a joint sample table; planned, issue 14); use --format "
+                    "json or the library's Posterior"
+                )
+            from .. import posterior
+
+            level: Any = noise
+            if noise != "fit":
+                level = (numbers(noise, "--noise", "0.5 or fit") or [float("nan")])[0]
+            post = posterior(
+                scenario,
+                indicator=indicator,
+                history=observed,
+                params=names,
+                samples=samples,
+                noise=level,
+                seed=seed,
+                years=years_,
+            )
+            _show_posterior(post, fmt, quiet)
+            return
         result = fit(scenario, indicator=indicator, history=observed, params=names, years=years_)
         if output is not None:
             result.write(output, distributions=distributions)
@@ -217,3 +265,18 @@ def calibrate(
             typer.echo(result.summary())
             if output is not None:
                 typer.echo(f"wrote {printable(output)}")
+
+
+def _show_posterior(post: Any, fmt: Format, quiet: bool) -> None:
+    if quiet:
+        return
+    if fmt == Format.json:
+        import json
+
+        typer.echo(json.dumps(post.to_dict(), indent=1, default=str))
+    elif fmt == Format.csv:
+        from .console import emit
+
+        emit(post.to_frame(), "csv")
+    else:
+        typer.echo(post.summary())

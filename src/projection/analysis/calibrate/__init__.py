@@ -53,6 +53,7 @@ Examples
 ['ceiling', 'rate', 'start']
 """
 
+from .bayes import Posterior, posterior
 from .fit import calibrate
 from .history import read_history
 from .identify import MAX_CONDITION, MAX_RANGE_SHARE, MAX_RELATIVE_SE, MIN_PAST_INFLECTION
@@ -61,6 +62,8 @@ from .result import Calibration
 __all__ = [
     "Calibration",
     "calibrate",
+    "posterior",
+    "Posterior",
     "read_history",
     "MAX_RELATIVE_SE",
     "MAX_RANGE_SHARE",

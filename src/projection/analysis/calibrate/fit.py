@@ -21,8 +21,8 @@ from ...models import DERIVED, get_family
 from ...scenario import Scenario
 from ...text import one_line, printable
 from ...units import share_cap
-from ...validation import parse_years, suggest
-from .history import read_history
+from ...validation import suggest
+from .history import read_history, select_years
 from .identify import MAX_CONDITION, fraction_hint, judge, profile_cap, std_errors, too_early
 from .result import Calibration, _fmt, _fmt_pct
 
@@ -123,21 +123,7 @@ def calibrate(
     frame = read_history(history, unit=ind.unit)
     file = frame.attrs.get("file")
     source = one_line(frame.attrs.get("source") or "")  # written into a scenario file
-    if isinstance(years, str):  # the one years syntax: "2015:2020", "2015,2017,2019"
-        wanted = parse_years(years)
-        frame = frame[frame.year.isin(wanted)].reset_index(drop=True)
-        if frame.empty:
-            raise ScenarioError(f"no observations in the years {years}", file=file, path=None)
-    elif years is not None:
-        try:
-            first, last = (int(v) for v in years)
-        except (TypeError, ValueError):
-            raise ParameterError(
-                "years", f"must be two years (first, last) (got {years!r})"
-            ) from None
-        frame = frame[(frame.year >= first) & (frame.year <= last)].reset_index(drop=True)
-        if frame.empty:
-            raise ScenarioError(f"no observations between {first} and {last}", file=file, path=None)
+    frame = select_years(frame, years, file)
     n, p = len(frame), len(names)
     t = frame.year.to_numpy(dtype=float)
     y = frame.value.to_numpy(dtype=float)

@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...exceptions import ScenarioError, UnitError
+from ...exceptions import ParameterError, ScenarioError, UnitError
 from ...models import MAX_ABS
 from ...units import check_unit, conversion_factor
-from ...validation import is_whole_number
+from ...validation import is_whole_number, parse_years
 
-__all__ = ["read_history"]
+__all__ = ["read_history", "select_years"]
 
 _UNIT_COMMENT = re.compile(r"^#\s*unit\s*:(.*)$", re.IGNORECASE)
 
@@ -333,3 +333,28 @@ def _parse_value(
             path=path,
         )
     return value
+
+
+def select_years(
+    frame: pd.DataFrame, years: tuple[int, int] | str | None, file: str | None = None
+) -> pd.DataFrame:
+    """The observations of ``frame`` in ``years``: ``None`` (all), ``(first, last)`` or the one
+    years syntax (``"2015:2020"``, ``"2015,2017,2019"``); an empty selection is an error."""
+    if years is None:
+        return frame
+    if isinstance(years, str):  # the one years syntax: "2015:2020", "2015,2017,2019"
+        wanted = parse_years(years)
+        frame = frame[frame.year.isin(wanted)].reset_index(drop=True)
+        if frame.empty:
+            raise ScenarioError(f"no observations in the years {years}", file=file, path=None)
+    else:
+        try:
+            first, last = (int(v) for v in years)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                "years", f"must be two years (first, last) (got {years!r})"
+            ) from None
+        frame = frame[(frame.year >= first) & (frame.year <= last)].reset_index(drop=True)
+        if frame.empty:
+            raise ScenarioError(f"no observations between {first} and {last}", file=file, path=None)
+    return frame

@@ -49,6 +49,10 @@ Figures
    CPU time of this process, contenders interleaved, min/median/max over rounds; members are
    asserted equal to 1e-12 first, and every output after the timing. Also a cProfile breakdown
    of one run by stage. Goal: projection/numpy <= 1.0 at 1e6.
+9. ``posterior.json``: ``projection.posterior`` (issue 14: prior draws weighted by a history's
+   likelihood, plain and adaptive importance sampling) on paper-targets' EV sales share
+   against ``projection.run(paper-targets, samples=N, workers=1)``, N = 1e6 (quick: 1e5), CPU
+   time, interleaved (:mod:`_posterior`): members per second of each.
 
 Results are written to ``benchmarks/results/*.json`` (``*-quick.json`` with ``--quick``) with
 the machine they were measured on.
@@ -83,6 +87,7 @@ from _baseline import bench_before_after, describe  # noqa: E402
 from _paper_numpy import SCENARIO as PAPER_SCENARIO  # noqa: E402
 from _paper_numpy import bench_paper, profile_run  # noqa: E402
 from _paper_numpy import check_same_numbers as check_paper_numbers  # noqa: E402
+from _posterior import bench_posterior  # noqa: E402
 from _solve import bench_solve  # noqa: E402
 from _startup import bench_startup  # noqa: E402
 from _workloads import (  # noqa: E402
@@ -1066,13 +1071,33 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["models", "ema", "memory", "scaling", "startup", "solve", "before-after", "paper"],
+        choices=[
+            "models",
+            "ema",
+            "memory",
+            "scaling",
+            "startup",
+            "solve",
+            "before-after",
+            "paper",
+            "posterior",
+        ],
         action="append",
         help="run only these figures (repeatable); default: all",
     )
     args = parser.parse_args()
     quick = args.quick
-    figures = ["models", "ema", "memory", "scaling", "startup", "solve", "before-after", "paper"]
+    figures = [
+        "models",
+        "ema",
+        "memory",
+        "scaling",
+        "startup",
+        "solve",
+        "before-after",
+        "paper",
+        "posterior",
+    ]
     only = set(args.only or figures)
     began = time.perf_counter()
     machine, engine = machine_info(), engine_info()
@@ -1345,6 +1370,36 @@ def main() -> None:
                 f"{'met' if paper['met_against_blocked'] else 'NOT met'})"
             )
         summary.append(line)
+
+    if "posterior" in only:
+        n = 10**5 if quick else 10**6
+        rounds = 3 if quick else 5
+        say(
+            f"\n9. the posterior step against the plain ensemble, paper-targets, N={n_label(n)}, "
+            f"CPU time, one worker, {rounds} rounds interleaved"
+        )
+        post = bench_posterior(n, rounds)
+        written.append(write("posterior", post, quick=quick, machine=machine, engine=engine))
+        rows = [
+            [
+                k,
+                secs(v["min"]),
+                secs(v["median"]),
+                secs(v["max"]),
+                f"{post['members_per_s'][k]:,.0f}",
+                f"{post['posterior_over_ensemble'].get(k, 1.0):.2f}",
+            ]
+            for k, v in post["cpu_s"].items()
+        ]
+        say(table(["contender", "CPU min", "median", "max", "members/s", "time / ensemble"], rows))
+        for k, m in post["methods"].items():
+            say(f"  {k}: {m}; effective sample size {post['effective_sample_size'][k]:,.0f}")
+        mps = post["members_per_s"]
+        summary.append(
+            f"9. posterior at N={n_label(n)}: {mps['posterior_prior']:,.0f} draws/s weighted "
+            f"from the prior, {mps['posterior_adaptive']:,.0f} with adaptive rounds, against "
+            f"{mps['ensemble']:,.0f} members/s of the plain ensemble"
+        )
 
     took = time.perf_counter() - began
     machine["load_average_at_end"] = _loadavg()

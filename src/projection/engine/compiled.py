@@ -231,6 +231,11 @@ class CompiledScenario:
         d = node.family.domain(inp.key, share_cap=self.caps[inp.indicator], values=others)
         return in_written_unit(d, inp.factor)
 
+    def requires(self, names: Iterable[str]) -> tuple[str, ...]:
+        """The indicators ``names`` are computed from, themselves included, in evaluation
+        order (an unknown name is an error naming the known ones)."""
+        return self._closure(names)
+
     def _closure(self, only: Iterable[str]) -> tuple[str, ...]:
         wanted: set[str] = set()
         stack = []

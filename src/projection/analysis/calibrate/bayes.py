@@ -50,6 +50,7 @@ from ...exceptions import ParameterError, ProjectionError, ScenarioError
 from ...scenario import Scenario
 from ...validation import suggest, whole_number
 from .history import read_history, select_years
+from .importance import normalised, proposal, systematic
 
 __all__ = ["posterior", "Posterior", "UNCHANGED_SD", "UNCHANGED_SHIFT", "MIN_ESS"]
 
@@ -153,7 +154,7 @@ class Posterior:
                 out.append(
                     f"{r.parameter}: NOT updated: the posterior is the prior "
                     f"({_g(r.posterior_mean)} +/- {_g(r.posterior_sd)}{unit} against "
-                    f"{_g(r.prior_mean)} +/- {_g(r.prior_sd)}); the history says nothing about "
+                    f"{_g(r.prior_mean)} +/- {_g(r.prior_sd)}{unit}); the history says nothing about "
                     "it, so its value rests on the prior's source"
                 )
         return out
@@ -333,7 +334,7 @@ def posterior(
     frame = select_years(frame, years, file)
     t = frame.year.to_numpy(dtype=float)
     y = frame.value.to_numpy(dtype=float)
-    wanted = set(compiled._closure([indicator]))
+    wanted = set(compiled.requires([indicator]))
     inputs = [inp for inp in compiled.uncertain if inp.indicator in wanted]
     if params is not None:
         inputs = _chosen(compiled, indicator, inputs, params)
@@ -368,14 +369,14 @@ def posterior(
 
     rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(2**31,)))
     x, ssr = prior, ssr_of(prior)
-    w, ess = _normalised(loglik(ssr))
+    w, ess = normalised(loglik(ssr))
     rounds = 0
     while ess < min_ess and rounds < MAX_ROUNDS or 0 < rounds < 2:
         # adaptive importance sampling: a multivariate t around the weighted draws so far
         rounds += 1
-        x, log_ratio = _proposal(inputs, x, w, prior, samples, rng)
+        x, log_ratio = proposal(inputs, x, w, prior, samples, rng)
         ssr = ssr_of(x)
-        w, ess = _normalised(loglik(ssr) + log_ratio)
+        w, ess = normalised(loglik(ssr) + log_ratio)
     if ess < min_ess:
         raise ProjectionError(
             f"the history puts the posterior where {samples:,} draws are too few: effective "
@@ -390,7 +391,7 @@ def posterior(
         "multivariate t proposal fitted to the weighted draws, weighted by prior x "
         "likelihood / proposal"
     )
-    rows = _systematic(w, keep, rng)
+    rows = systematic(w, keep, rng)
     draws = x[rows]
     if sd is None:
         noise_sd = np.sqrt(ssr[rows] / rng.chisquare(n, size=keep))
@@ -444,69 +445,6 @@ def _chosen(
         if inp not in out:
             out.append(inp)
     return out
-
-
-def _normalised(logw: np.ndarray) -> tuple[np.ndarray, float]:
-    """Weights from log weights (``-inf``: none), and their effective sample size."""
-    top = np.max(logw)
-    if not np.isfinite(top):
-        return np.full(len(logw), 1.0 / len(logw)), 0.0
-    w = np.exp(logw - top)
-    w /= w.sum()
-    return w, float(1.0 / (w @ w))
-
-
-def _proposal(
-    inputs: list[Any],
-    x: np.ndarray,
-    w: np.ndarray,
-    prior: np.ndarray,
-    size: int,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``size`` draws from a multivariate t (4 degrees of freedom) centred on the weighted
-    draws ``x``, its scale their weighted covariance inflated by 2 plus (5 % of each prior
-    standard deviation) squared, so it is never narrower than that; discrete inputs (choices)
-    are drawn from their prior. Returns the draws and log(prior / proposal) of each (-inf
-    outside the prior's support)."""
-    from scipy import stats
-
-    cont = [j for j, inp in enumerate(inputs) if inp.distribution.type != "choice"]
-    out = np.empty((size, len(inputs)))
-    log_ratio = np.zeros(size)
-    for j, inp in enumerate(inputs):
-        if j not in cont:
-            out[:, j] = inp.distribution.ppf(rng.random(size))
-    if cont:
-        xc = x[:, cont]
-        mean = w @ xc
-        dev = xc - mean
-        cov = (dev * w[:, None]).T @ dev
-        ridge = (0.05 * prior[:, cont].std(axis=0)) ** 2
-        shape = 2.0 * cov + np.diag(np.maximum(ridge, np.finfo(float).tiny))
-        t = stats.multivariate_t(loc=mean, shape=shape, df=4, allow_singular=True)
-        draws = np.atleast_2d(t.rvs(size=size, random_state=rng)).reshape(size, len(cont))
-        out[:, cont] = draws
-        log_ratio -= t.logpdf(draws)
-        for k, j in enumerate(cont):
-            with np.errstate(divide="ignore"):
-                log_ratio += inputs[j].distribution.frozen().logpdf(draws[:, k])
-        log_ratio[~np.isfinite(log_ratio)] = -np.inf
-        lo = np.array([inputs[j].distribution.support()[0] for j in cont])
-        hi = np.array([inputs[j].distribution.support()[1] for j in cont])
-        outside = ((draws < lo) | (draws > hi)).any(axis=1)
-        log_ratio[outside] = -np.inf
-        out[outside] = prior[0]  # any value the engine accepts; its weight is zero
-    return out, log_ratio
-
-
-def _systematic(w: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
-    """``m`` indices drawn in proportion to the weights ``w`` (systematic resampling: one
-    uniform offset, ``m`` evenly spaced points on the weights' cumulative sum)."""
-    points = (rng.random() + np.arange(m)) / m
-    cum = np.cumsum(w)
-    cum[-1] = 1.0
-    return np.minimum(np.searchsorted(cum, points, side="right"), len(w) - 1)
 
 
 def _g(x: float) -> str:

@@ -292,7 +292,10 @@ def test_user_bounds_are_respected_and_an_estimate_on_them_is_not_identifiable()
     assert cal.estimates["ceiling"] == pytest.approx(70.0)
     assert cal.bounds["ceiling"] == (70.0, 90.0)
     assert not cal.identifiable["ceiling"]
-    assert cal.intervals["ceiling"] == (70.0, 90.0)
+    # the profile from the bound inward (issue 14), not the whole allowed range: the data
+    # (a true ceiling of 60) reject ceilings a little above 70
+    low, high = cal.intervals["ceiling"]
+    assert low == 70.0 and 70.0 < high < 75.0
     assert any("at the lower end of its allowed range, 70 %" in w for w in cal.warnings)
     assert not any("usually not identifiable" in w for w in cal.warnings)  # not an early-years case
 
@@ -649,3 +652,43 @@ def test_a_history_of_fractions_fitted_to_a_percent_indicator_is_flagged(tmp_pat
     # small percentages, declared as such: no warning either
     small = calibrate(BASELINE, history=_china_as(tmp_path, "# unit: %\n", 0.01), **kwargs)
     assert not any(w.startswith(FRACTION_HINT) for w in small.warnings)
+
+
+def test_a_ceiling_at_the_cap_gets_its_profile_interval_not_the_whole_range():
+    """Issue 14: a free ceiling whose estimate sits at the 100 % cap used to get [0, 100]. Its
+    interval is now the profile's: from where the F test starts to reject lower ceilings up to
+    the cap, never below the largest observation, and the ceiling is still not identifiable
+    (the interval runs into the cap)."""
+    years = np.arange(2015, 2028)  # up to 82 %, of a curve heading for 130 %
+    y = logistic.evaluate(years, base_year=2015, start=1.0, ceiling=130.0, rate=0.45)
+    cal = calibrate(
+        mapping("logistic", "%", dict(start=1, ceiling=60, rate=0.3), base_year=2015),
+        indicator="x",
+        history=history(years, y),
+        params=["start", "ceiling", "rate"],
+    )
+    assert cal.estimates["ceiling"] == pytest.approx(100.0)
+    assert not cal.identifiable["ceiling"]
+    low, high = cal.intervals["ceiling"]
+    assert high == 100.0
+    assert max(y) < low < 100.0
+
+
+def test_a_ceiling_is_never_below_the_largest_observation():
+    """Early, noisy years: the Wald interval of the ceiling runs far below zero; the reported
+    interval stops at the profile's edge, which is never below the largest observation."""
+    years = np.arange(2010, 2025)
+    truth = logistic.evaluate(years, base_year=2025, start=20.0, ceiling=60.0, rate=0.5)
+    noisy = truth + np.random.default_rng(0).normal(0.0, 1.5, years.size)
+    cal = calibrate(
+        mapping("logistic", "%", dict(start=15, ceiling=50, rate=0.4), base_year=2025),
+        indicator="x",
+        history=history(years, noisy),
+        params=["start", "ceiling", "rate"],
+    )
+    low, high = cal.intervals["ceiling"]
+    se = cal.std_errors["ceiling"]
+    assert cal.estimates["ceiling"] - 2 * se < 0  # the Wald interval would start below 0
+    assert low >= noisy.max() and high == 100.0
+    assert not cal.identifiable["ceiling"]
+

@@ -80,13 +80,23 @@ def judge(
         side, end = ("lower", low) if est - low <= tol else ("upper", high)
         why = f"the estimate is at the {side} end of its allowed range, {_fmt(end)}{u}"
     if why is not None:
+        if nm == cap and why.startswith("the estimate is at"):
+            # the profile from the bound inward: where the data start to reject the ceiling
+            other = "upper" if est - low <= tol else "lower"
+            edge = next((p for p in probes if p.side == other and not p.at_end), None)
+            if edge is not None:
+                alt = float(edge.x[j])
+                return ((float(low), alt) if other == "upper" else (alt, float(high))), why
         return (float(low), float(high)), why
     ci = (max(low, est - tq * s), min(high, est + tq * s))
     for probe in probes:
         # parameters that fit about as well with the ceiling held elsewhere on its profile
         alt = float(probe.x[j])
         if not probe.at_end:
-            ci = (min(ci[0], alt), max(ci[1], alt))
+            if nm == cap and probe.replaces_wald:  # the Wald end ran past the range: profile
+                ci = (alt, ci[1]) if probe.side == "lower" else (ci[0], alt)
+            else:
+                ci = (min(ci[0], alt), max(ci[1], alt))
             continue
         if why is None and nm == cap:
             why = probe.reason
@@ -154,6 +164,9 @@ class Probe:
     at_end: bool  # True: the end of the allowed range (or 10x the estimate when unbounded)
     unbounded: bool = False  # the upper end probed stands for an unbounded range
     reason: str | None = None  # at an end: why the ceiling is not identifiable
+    #: the Wald interval ran past the end of the range on this side: the profile's edge (or
+    #: the largest observation) is the interval's end there, not the clipped Wald end
+    replaces_wald: bool = False
 
 
 def profile_cap(
@@ -197,12 +210,24 @@ def profile_cap(
 
     out: list[Probe] = []
     unbounded = not math.isfinite(ub[j])
-    ends = {"lower": lb[j], "upper": 10.0 * max(x[j], 1e-300) if unbounded else ub[j]}
+    # no curve that approaches its ceiling from below sits under the largest observation: the
+    # data bound the ceiling from below (unless the fit itself puts it lower)
+    top = float(np.max(problem.y)) if problem.y.size else -math.inf
+    floor = top if lb[j] < top < x[j] else lb[j]
+    ends = {"lower": floor, "upper": 10.0 * max(x[j], 1e-300) if unbounded else ub[j]}
+    span = ub[j] - lb[j] if not unbounded else max(1.0, abs(x[j]))
+    at_bound = min(x[j] - lb[j], ub[j] - x[j]) <= 1e-6 * span
     for side, end in ends.items():
         sign = -1.0 if side == "lower" else 1.0
         if abs(end - x[j]) <= 1e-9 * max(1.0, abs(x[j])):
             continue  # at the end already: reported as such
         end_ssr, end_x = at(end)
+        wald = x[j] + sign * tq * se if math.isfinite(se) else end
+        past_end = not (min(x[j], end) < wald < max(x[j], end))
+        if side == "lower" and end > lb[j] and end_ssr <= limit:
+            # the data cannot reject a ceiling down to their largest value: it closes there
+            out.append(Probe(side, end_x, end_ssr, False, replaces_wald=past_end))
+            continue
         if end_ssr <= limit or (too_early and side == "upper"):
             u = f" {unit}" if unit else ""
             reason = (
@@ -216,11 +241,30 @@ def profile_cap(
             )
             out.append(Probe(side, end_x, end_ssr, True, unbounded and side == "upper", reason))
             continue
-        wald = x[j] + sign * tq * se if math.isfinite(se) else end
-        if not (min(x[j], end) < wald < max(x[j], end)):
-            continue  # the Wald interval already reaches the end (and is clipped there)
+        if past_end:  # the Wald interval runs past the end: the profile's edge is inside
+            edge = optimize.brentq(
+                lambda c: at(c)[0] - limit,
+                end,
+                x[j],
+                xtol=1e-4 * max(1.0, abs(x[j])),
+                rtol=1e-4,
+                maxiter=60,
+            )
+            edge_ssr, edge_x = at(edge)
+            out.append(Probe(side, edge_x, edge_ssr, False, replaces_wald=True))
+            continue
         wald_ssr, wald_x = at(wald)
         if wald_ssr > limit:
+            if at_bound:  # from a bound, the profile's edge is the interval's other end
+                edge = optimize.brentq(
+                    lambda c: at(c)[0] - limit,
+                    x[j],
+                    wald,
+                    xtol=1e-4 * max(1.0, abs(x[j])),
+                    rtol=1e-4,
+                    maxiter=60,
+                )
+                out.append(Probe(side, at(edge)[1], at(edge)[0], False))
             continue  # the Wald end is rejected: the profile interval is inside it
         edge = optimize.brentq(
             lambda c: at(c)[0] - limit, wald, end, xtol=0.01 * se, rtol=1e-4, maxiter=60

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # for type checkers and documentation tools; at run time see 
     __version__: str
     """The installed version (from the package metadata; one place: pyproject.toml)."""
 
+    from .analysis.backtest import Backtest, backtest
     from .analysis.calibrate import Calibration, Posterior, calibrate, posterior
     from .analysis.compare import compare, diff
     from .analysis.sensitivity import sensitivity
@@ -70,6 +71,7 @@ __all__ = [
     "sensitivity",
     "calibrate",
     "posterior",
+    "backtest",
     "compare",
     "diff",
     "report",
@@ -82,6 +84,7 @@ __all__ = [
     "Solution",
     "Calibration",
     "Posterior",
+    "Backtest",
     "FAMILIES",
     "get_family",
     "ProjectionError",
@@ -110,6 +113,8 @@ _HOMES = {
     "Calibration": "projection.analysis.calibrate",
     "posterior": "projection.analysis.calibrate",
     "Posterior": "projection.analysis.calibrate",
+    "backtest": "projection.analysis.backtest",
+    "Backtest": "projection.analysis.backtest",
     "compare": "projection.analysis.compare",
     "diff": "projection.analysis.compare",
     "report": "projection.render.report",

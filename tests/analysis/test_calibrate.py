@@ -691,4 +691,3 @@ def test_a_ceiling_is_never_below_the_largest_observation():
     assert cal.estimates["ceiling"] - 2 * se < 0  # the Wald interval would start below 0
     assert low >= noisy.max() and high == 100.0
     assert not cal.identifiable["ceiling"]
-

@@ -1,5 +1,5 @@
-"""Commands that answer a question about one scenario: ``solve``, ``sensitivity`` and
-``calibrate``."""
+"""Commands that answer a question about one scenario: ``solve``, ``sensitivity``,
+``calibrate`` and ``backtest``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..text import printable
 from .common import EXIT_NEGATIVE, guard, load, numbers
 from .options import FileArg, Format, FormatOpt, QuietOpt, SeedOpt, SetOpt, YearsOpt
 
-__all__ = ["solve", "sensitivity", "calibrate"]
+__all__ = ["solve", "sensitivity", "calibrate", "backtest"]
 
 
 def solve(
@@ -280,3 +280,67 @@ def _show_posterior(post: Any, fmt: Format, quiet: bool) -> None:
         emit(post.to_frame(), "csv")
     else:
         typer.echo(post.summary())
+
+
+def backtest(
+    file: FileArg,
+    indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator observed.")],
+    history: Annotated[
+        Path,
+        typer.Option("--history", help="CSV of observed year,value.", metavar="FILE"),
+    ],
+    split: Annotated[
+        str,
+        typer.Option(
+            "--split",
+            help="Last year of each fit, e.g. 2018 or 2015,2017,2019.",
+            metavar="YEARS",
+        ),
+    ],
+    samples: Annotated[
+        int,
+        typer.Option("--samples", "-n", help="Prior draws for the posterior.", metavar="N"),
+    ] = 20_000,
+    noise: Annotated[
+        str,
+        typer.Option(
+            "--noise",
+            help="Observation noise sd in the indicator's unit, or 'fit'.",
+            metavar="SD|fit",
+        ),
+    ] = "fit",
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Fit on the years up to each split, project the years after it, and score naive, linear
+    trend and the scenario's family (posterior predictive): error and band coverage."""
+    with guard():
+        from .. import backtest as run_backtest
+
+        (scenario,) = load([file], set_)
+        level: Any = noise
+        if noise != "fit":
+            level = (numbers(noise, "--noise", "0.5 or fit") or [float("nan")])[0]
+        bt = run_backtest(
+            scenario,
+            indicator=indicator,
+            history=history,
+            splits=split,
+            samples=samples,
+            noise=level,
+            seed=seed,
+        )
+        if quiet:
+            return
+        if fmt == Format.json:
+            import json
+
+            typer.echo(json.dumps(bt.to_dict(), indent=1, default=str))
+        elif fmt == Format.csv:
+            from .console import emit
+
+            emit(bt.to_frame(), "csv")
+        else:
+            typer.echo(bt.summary())

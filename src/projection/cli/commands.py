@@ -62,6 +62,7 @@ for command in (
     analysis.solve,
     analysis.sensitivity,
     analysis.calibrate,
+    analysis.backtest,
     scenarios.validate,
     scenarios.list_,
     scenarios.init,

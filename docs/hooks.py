@@ -249,6 +249,8 @@ FIELD_NOTES: dict[str, str] = {
     "Target.description": "Optional note on the target.",
     "Constraint.description": "Optional note on the constraint.",
     "Milestone.year": "Calendar year from which the indicator has `value` (after `base_year`).",
+    "Correlations.method": "How the parameters are made dependent: `gaussian copula` (the only "
+    "method; each keeps its own distribution).",
 }
 
 #: Fields of the distributions, in the parameter's own unit; `type` selects the distribution.
@@ -265,8 +267,19 @@ _DISTRIBUTION_FIELDS = {
     "beta": "Second shape parameter, `> 0`.",
     "values": "The possible values, distinct.",
     "weights": "Relative probabilities of `values`, one each (default: equal).",
+    "quantiles": "Values at probabilities 0, 1/K, ..., 1 (K + 1 of them, not decreasing); "
+    "linear in between. Written by `calibrate --posterior --output`.",
 }
-_DISTRIBUTIONS = ("Uniform", "Normal", "TruncNormal", "LogNormal", "Triangular", "Beta", "Choice")
+_DISTRIBUTIONS = (
+    "Uniform",
+    "Normal",
+    "TruncNormal",
+    "LogNormal",
+    "Triangular",
+    "Beta",
+    "Choice",
+    "Empirical",
+)
 FIELD_NOTES.update(
     {f"{d}.{f}": note for d in _DISTRIBUTIONS for f, note in _DISTRIBUTION_FIELDS.items()}
 )

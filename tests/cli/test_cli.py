@@ -295,7 +295,9 @@ def test_diff_lists_parameters_with_sources():
     r = cli("diff", SCENARIOS / "baseline.yaml", SCENARIOS / "paper-targets.yaml")
     assert r.returncode == 0, r.stderr
     assert "indicators.ev_sales_share.params.rate" in r.stdout and "0.35 1/yr" in r.stdout
-    assert "8 differences between baseline (a) and paper-targets (b)" in r.stdout
+    assert "10 differences between baseline (a) and paper-targets (b)" in r.stdout
+    # distributions are compared too (issue 14: prior against posterior)
+    assert "indicators.ev_sales_share.params.rate.distribution" in r.stdout
     r = cli("diff", SCENARIOS / "baseline.yaml", SCENARIOS / "baseline.yaml")
     assert "do not differ" in r.stdout
 

@@ -73,8 +73,21 @@ def test_bad_posterior_input_is_one_line_exit_2(history, extra, message):
     assert "Traceback" not in r.stderr
 
 
-def test_posterior_output_is_refused_and_nothing_written(history, tmp_path):
+def test_posterior_output_is_a_scenario_that_runs(history, tmp_path):
     out = tmp_path / "fitted.yaml"
-    r = posterior_cli(history, "-p", "rate", "--output", out)
-    assert r.returncode == 2 and "--output with --posterior" in r.stderr
+    r = posterior_cli(history, "-p", "rate,ceiling", "--seed", "3", "-n", "50000", "--output", out)
+    assert r.returncode == 0, r.stderr
+    assert f"wrote {out}" in r.stdout
+    text = out.read_text()
+    assert "type: empirical" in text and "correlations:" in text
+    assert "calibrated: posterior from" in text and "sha256" in text
+    r = cli("run", out, "--samples", "2000", "--seed", "1")
+    assert r.returncode == 0, r.stderr
+    assert "T1" in r.stdout  # the paper's EV target, now with posterior draws
+
+
+def test_posterior_with_distributions_flag_is_refused(history, tmp_path):
+    out = tmp_path / "fitted.yaml"
+    r = posterior_cli(history, "-p", "rate", "--output", out, "--distributions")
+    assert r.returncode == 2 and "--distributions is for least squares" in r.stderr
     assert not out.exists()

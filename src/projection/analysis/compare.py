@@ -236,6 +236,13 @@ def _records(s: Scenario) -> dict[str, tuple[str, Any, str]]:
                 comparable,
                 _one_line(p.source),
             )
+            if p.distribution is not None:  # the prior against the posterior, say
+                d = p.distribution
+                out[f"{base}.params.{pname}.distribution"] = (
+                    _distribution(d, unit),
+                    d.model_dump(mode="json"),
+                    _one_line(p.source),
+                )
         for i, m in enumerate(ind.milestones or []):
             magnitude, unit = m.quantity()
             out[f"{base}.milestones.{i}.year"] = (
@@ -258,4 +265,33 @@ def _records(s: Scenario) -> dict[str, tuple[str, Any, str]]:
         out[f"{base}.{key}"] = (_shown(magnitude, vunit), t.required(unit), _one_line(t.source))
     for cid, c in s.constraints.items():
         out[f"constraints.{cid}.expression"] = (c.expression, c.expression, _one_line(c.source))
+    if s.correlations is not None:
+        c = s.correlations
+        short = [p.rsplit(".", 1)[-1] for p in c.parameters]
+        pairs = [
+            f"{short[i]}/{short[j]} {c.matrix[i][j]:+.2f}"
+            for i in range(len(short))
+            for j in range(i + 1, len(short))
+        ]
+        out["correlations"] = (
+            ", ".join(pairs),
+            (tuple(c.parameters), tuple(map(tuple, c.matrix))),
+            _one_line(c.source),
+        )
     return out
+
+
+def _distribution(d: Any, unit: str | None) -> str:
+    """A distribution in a few words: ``uniform(20, 100) %``, or an empirical one by its 5,
+    50 and 95 % quantiles."""
+    u = f" {unit}" if unit else ""
+    if d.type == "empirical":
+        q05, q50, q95 = (float(v) for v in d.ppf(np.array([0.05, 0.5, 0.95])))
+        return f"empirical: 5/50/95 % at {q05:.4g}, {q50:.4g}, {q95:.4g}{u}"
+    fields = {k: v for k, v in d.model_dump(mode="json", by_alias=True).items() if k != "type"}
+    shown = ", ".join(
+        f"{k}={v:g}" if isinstance(v, float | int) else f"{k}={v}"
+        for k, v in fields.items()
+        if v is not None
+    )
+    return f"{d.type}({shown}){u}"

@@ -132,6 +132,12 @@ def sensitivity(
         raise ProjectionError(
             f"{scenario.name}: no uncertain parameters: give a parameter a `distribution`"
         )
+    if scenario.correlations is not None:
+        raise ProjectionError(
+            f"{scenario.name}: Sobol' indices assume independent inputs, and this scenario "
+            f"correlates {', '.join(scenario.correlations.parameters)} (its `correlations`): "
+            "remove that section for a sensitivity analysis of the marginals"
+        )
     paths = [u.path for u in inputs]
     met_share: list[np.ndarray] = []
 

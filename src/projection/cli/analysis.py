@@ -157,7 +157,8 @@ def calibrate(
         bool,
         typer.Option(
             "--distributions",
-            help="With --output: give identifiable fitted parameters their estimated uncertainty.",
+            help="With --output: give identifiable fitted parameters their estimated uncertainty "
+            "(least squares; --posterior always writes the posterior).",
         ),
     ] = False,
     years_: YearsOpt = None,
@@ -225,11 +226,10 @@ def calibrate(
             )
         (scenario,) = load([file], set_)
         if bayes:
-            if output is not None:
+            if distributions:
                 raise ProjectionError(
-                    "--output with --posterior: a posterior cannot be written into a scenario "
-                    "file yet (it needs a joint sample table; planned, issue 14); use --format "
-                    "json or the library's Posterior"
+                    "--distributions is for least squares: with --posterior the written "
+                    "parameters always carry their posterior distributions"
                 )
             from .. import posterior
 
@@ -246,7 +246,11 @@ def calibrate(
                 seed=seed,
                 years=years_,
             )
+            if output is not None:
+                post.write(output)
             _show_posterior(post, fmt, quiet)
+            if output is not None and not quiet and fmt == Format.table:
+                typer.echo(f"wrote {printable(output)}")
             return
         result = fit(scenario, indicator=indicator, history=observed, params=names, years=years_)
         if output is not None:

@@ -56,7 +56,12 @@ class BlockStats:
 def compute_block(compiled: CompiledScenario, plan: Plan, block: int) -> BlockStats:
     """Draw, evaluate and summarise block ``block`` (runs in a worker process or on dask)."""
     draws = sample_block(
-        compiled.uncertain, plan.n, block, sampler=plan.sampler, entropy=plan.entropy
+        compiled.uncertain,
+        plan.n,
+        block,
+        sampler=plan.sampler,
+        entropy=plan.entropy,
+        correlations=compiled.scenario.correlations,
     )
     start = block * BLOCK
     size = min(BLOCK, plan.n - start)

@@ -145,12 +145,20 @@ def check_samples(n: Any, sampler: str) -> int:
 
 
 def sample_block(
-    inputs: Sequence[Input], n: int, block: int, *, sampler: str, entropy: int
+    inputs: Sequence[Input],
+    n: int,
+    block: int,
+    *,
+    sampler: str,
+    entropy: int,
+    correlations: Any = None,
 ) -> dict[str, np.ndarray]:
     """Draws for block ``block`` (members ``block * BLOCK`` up to ``n``) of an ensemble of ``n``.
 
     ``inputs`` are the uncertain inputs of the compiled scenario, ``entropy`` is
-    :func:`seed_entropy` of the seed. Values are in each parameter's written unit.
+    :func:`seed_entropy` of the seed, ``correlations`` the scenario's ``correlations`` section
+    (a Gaussian copula over some of the inputs, :mod:`projection.scenario.correlations`) or
+    None. Values are in each parameter's written unit.
     """
     start = block * BLOCK
     size = min(BLOCK, n - start)
@@ -162,7 +170,27 @@ def sample_block(
     else:
         rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(block,)))
         u = SAMPLERS[sampler](d, size, rng)  # type: ignore[misc]
+    u = _copula(u, [inp.path for inp in inputs], correlations)
     return {inp.path: inp.distribution.ppf(u[:, j]) for j, inp in enumerate(inputs)}
+
+
+def _copula(u: np.ndarray, paths: list[str], correlations: Any) -> np.ndarray:
+    """``u`` with the columns of correlated inputs made dependent: normal scores, times the
+    Cholesky factor of their correlation matrix, back to uniform (a Gaussian copula; each
+    column stays uniform, so each input keeps its own distribution)."""
+    if correlations is None:
+        return u
+    keep = [i for i, p in enumerate(correlations.parameters) if p in paths]
+    if len(keep) < 2:
+        return u
+    from scipy.special import ndtr, ndtri
+
+    cols = [paths.index(correlations.parameters[i]) for i in keep]
+    r = np.asarray(correlations.matrix, dtype=float)[np.ix_(keep, keep)]
+    z = ndtri(np.clip(u[:, cols], 1e-15, 1.0 - 1e-15))
+    out = u.copy()
+    out[:, cols] = ndtr(z @ np.linalg.cholesky(r).T)
+    return out
 
 
 def sample(
@@ -203,6 +231,14 @@ def sample(
     if not inputs:
         return {}
     blocks = [
-        sample_block(inputs, n, b, sampler=sampler, entropy=entropy) for b in range(-(-n // BLOCK))
+        sample_block(
+            inputs,
+            n,
+            b,
+            sampler=sampler,
+            entropy=entropy,
+            correlations=getattr(scenario, "correlations", None),
+        )
+        for b in range(-(-n // BLOCK))
     ]
     return {inp.path: np.concatenate([blk[inp.path] for blk in blocks]) for inp in inputs}

@@ -18,6 +18,7 @@ from ..models import DERIVED, FAMILIES, Domain, get_family
 from ..units import conversion_factor, dimension_of, is_share, share_cap
 from ..validation import suggest
 from .constraints import parse_constraint
+from .correlations import check_correlations
 from .expressions import dependency_order, parse_expression
 from .model import Indicator, Scenario, convert
 
@@ -120,6 +121,7 @@ def check(s: Scenario) -> None:
         except ScenarioError as err:
             raise err.located(path=where) from None
         s._comparisons[cid] = comparison
+    check_correlations(s)
 
 
 def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:

@@ -24,7 +24,12 @@ type                    fields                                  scipy.stats
                         ``lower < upper`` (default 0, 1)
 ``choice``              ``values`` (distinct), optional         a discrete distribution
                         ``weights`` (>= 0, summing to > 0)
+``empirical``           ``quantiles``: values at probabilities  ``rv_histogram`` (equal
+                        0, 1/K, ..., 1, not decreasing          mass between knots)
 ======================  ======================================  ===========================
+
+``empirical`` is how ``calibrate --posterior --output`` writes a posterior: its quantiles, with
+linear interpolation between them (the inverse CDF of a histogram of equal-mass bins).
 
 Each model's :meth:`~Distribution.ppf` maps uniform numbers in [0, 1) to values, which is how
 every sampler (Monte Carlo, Latin hypercube, Sobol) draws: one policy for all of them.
@@ -71,6 +76,7 @@ __all__ = [
     "Triangular",
     "Beta",
     "Choice",
+    "Empirical",
 ]
 
 
@@ -392,15 +398,49 @@ class Choice(_Dist):
         return float(min(self.values)), float(max(self.values))
 
 
+class Empirical(_Dist):
+    """Values at the probabilities ``0, 1/K, ..., 1`` (``K + 1`` quantiles), linear between
+    them: equal probability mass between consecutive quantiles."""
+
+    type: Literal["empirical"]
+    quantiles: list[float] = Field(min_length=2, max_length=1001)
+
+    @model_validator(mode="after")
+    def _check(self) -> Empirical:
+        _finite(*(("quantiles", v) for v in self.quantiles))
+        q = self.quantiles
+        if any(b < a for a, b in zip(q, q[1:])):
+            raise ValueError("quantiles must not decrease (values at probabilities 0, 1/K, ..., 1)")
+        _ordered(q[0], q[-1], "the first quantile below the last (else give a value)")
+        return self
+
+    def frozen(self):
+        """A ``scipy.stats.rv_histogram`` of equal-mass bins between the quantiles (bins of
+        zero width, repeated quantiles, are point masses it cannot hold: left out)."""
+        from scipy import stats
+
+        q = np.asarray(self.quantiles, dtype=float)
+        wide = np.diff(q) > 0
+        edges = np.concatenate([q[:-1][wide], q[-1:]])
+        return stats.rv_histogram((np.ones(int(wide.sum())), edges), density=False)
+
+    def _ppf(self, u: np.ndarray) -> np.ndarray:
+        q = np.asarray(self.quantiles, dtype=float)
+        return np.interp(u, np.linspace(0.0, 1.0, len(q)), q)
+
+    def support(self) -> tuple[float, float]:
+        return float(self.quantiles[0]), float(self.quantiles[-1])
+
+
 #: The distribution types by name: the one list that the scenario file's ``type:``, its JSON
 #: Schema, error messages and documentation all read.
 DISTRIBUTIONS: dict[str, type[_Dist]] = {
     cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in (Uniform, Normal, TruncNormal, LogNormal, Triangular, Beta, Choice)
+    for cls in (Uniform, Normal, TruncNormal, LogNormal, Triangular, Beta, Choice, Empirical)
 }
 
 Distribution = Annotated[
-    Uniform | Normal | TruncNormal | LogNormal | Triangular | Beta | Choice,
+    Uniform | Normal | TruncNormal | LogNormal | Triangular | Beta | Choice | Empirical,
     Field(discriminator="type"),
 ]
 

@@ -28,6 +28,7 @@ from ..models import DERIVED, FAMILIES, get_family
 from ..units import conversion_factor, parse_quantity
 from ..validation import refuse_boolean
 from .constraints import Comparison
+from .correlations import Correlations
 from .distributions import Choice, Distribution
 from .expressions import Expression
 from .loading import Document
@@ -271,6 +272,11 @@ class Scenario(_Model):
     indicators: dict[str, Indicator]
     targets: dict[str, Target] = Field(default_factory=dict)
     constraints: dict[str, Constraint] = Field(default_factory=dict)
+    correlations: Correlations | None = Field(
+        None,
+        description="A Gaussian copula over some parameters' distributions (default: all "
+        "independent).",
+    )
 
     _document: Document | None = PrivateAttr(default=None)
     _order: tuple[str, ...] = PrivateAttr(default=())

@@ -105,6 +105,7 @@ class Posterior:
     history: str
     seed: Any
     compiled: CompiledScenario = field(repr=False)
+    history_sha256: str | None = None
 
     @property
     def samples(self) -> int:
@@ -199,6 +200,21 @@ class Posterior:
             ]
             lines.append("posterior correlations: " + ", ".join(pairs))
         return "\n".join(lines)
+
+    def write(self, path: str | Path) -> Path:
+        """Write the scenario with these parameters' distributions replaced by the posterior
+        (quantiles, ``type: empirical``) and their dependence kept (``correlations``), so that
+        ``run --samples`` on it is a posterior predictive ensemble; see
+        :mod:`projection.analysis.calibrate.posterior_file`."""
+        from .posterior_file import write_posterior
+
+        return write_posterior(self, path)
+
+    def to_scenario(self) -> Scenario:
+        """The scenario :meth:`write` writes, validated."""
+        from .posterior_file import posterior_scenario
+
+        return posterior_scenario(self)
 
     def correlation(self) -> pd.DataFrame:
         """Correlations between the parameters in the posterior (the prior's are zero)."""
@@ -345,7 +361,14 @@ def posterior(
         )
     entropy = seed_entropy(seed)
     blocks = [
-        sample_block(inputs, samples, b, sampler="lhs", entropy=entropy)
+        sample_block(
+            inputs,
+            samples,
+            b,
+            sampler="lhs",
+            entropy=entropy,
+            correlations=compiled.scenario.correlations,
+        )
         for b in range(-(-samples // BLOCK))
     ]
     prior = np.column_stack([np.concatenate([blk[inp.path] for blk in blocks]) for inp in inputs])
@@ -414,6 +437,7 @@ def posterior(
         years=tuple(int(v) for v in t),
         observed=y,
         history=str(file) if file else "a DataFrame",
+        history_sha256=_sha256(file),
         seed=seed,
         compiled=compiled,
     )
@@ -445,6 +469,14 @@ def _chosen(
         if inp not in out:
             out.append(inp)
     return out
+
+
+def _sha256(file: Any) -> str | None:
+    if not file or not Path(file).is_file():
+        return None
+    import hashlib
+
+    return hashlib.sha256(Path(file).read_bytes()).hexdigest()
 
 
 def _g(x: float) -> str:

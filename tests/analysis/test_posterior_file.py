@@ -158,3 +158,97 @@ def test_correlations_must_name_distributions_and_a_valid_matrix():
         s["correlations"] = {"parameters": params, "matrix": matrix, "source": "assumption: t"}
         with pytest.raises(projection.ScenarioError, match=message):
             projection.load_scenario(s)
+
+
+# --------------------------------------------------------------------------- --predictive
+
+
+def test_predictive_adds_the_noise_to_the_observed_indicator_only(china):
+    s = china.to_scenario()
+    noise = s.indicators["nev_share"].observation_noise
+    assert noise.distribution.type == "empirical" and noise.value > 0
+    curve = projection.run(s, samples=20_000, seed=4)
+    seen = projection.run(s, samples=20_000, seed=4, predictive=True)
+    c = curve.column(2015)  # the base year: the curve is `start`, the noise is all there is
+    width = lambda e: e.bands["nev_share"][-1, c] - e.bands["nev_share"][0, c]  # noqa: E731
+    assert width(seen) > width(curve)
+    assert any(n.startswith("predictive: nev_share includes observation noise") for n in seen.notes)
+    # reproducible by seed, and the same on two workers and in small chunks
+    again = projection.run(s, samples=70_000, seed=5, predictive=True)
+    split = projection.run(s, samples=70_000, seed=5, predictive=True, workers=2, chunk_size=9999)
+    assert np.array_equal(again.bands["nev_share"], split.bands["nev_share"])
+    assert np.array_equal(again.mean["nev_share"], split.mean["nev_share"])
+
+
+def test_predictive_needs_an_ensemble_and_a_noise(china):
+    with pytest.raises(projection.ProjectionError, match="predictive needs an ensemble"):
+        projection.run(china.to_scenario(), predictive=True)
+    with pytest.raises(projection.ProjectionError, match="no indicator .* observation_noise"):
+        projection.run(CHINA, samples=100, predictive=True)
+
+
+@pytest.mark.parametrize(
+    "noise, message",
+    [
+        ({"value": -1, "source": "assumption: t"}, "cannot be negative"),
+        ({"value": "1 GW", "source": "assumption: t"}, "not the indicator's"),
+    ],
+)
+def test_bad_observation_noise_is_refused(noise, message):
+    s = bass_scenario()
+    s["indicators"]["adopters"]["observation_noise"] = noise
+    with pytest.raises(projection.ScenarioError, match=message):
+        projection.load_scenario(s)
+
+
+def test_predictive_bands_of_a_written_posterior_hold_what_they_claim():
+    """The whole workflow through a scenario file: curves drawn from the prior, a noisy history
+    to a split, the posterior written as a scenario, `run(samples, predictive=True)`: in
+    aggregate the 80 % bands hold between 70 % and 90 % of the held-out observations."""
+    from projection.models import logistic
+
+    def prior(value, unit, lo, hi):
+        return {
+            "value": value,
+            "unit": unit,
+            "source": "assumption: test",
+            "distribution": {"type": "uniform", "lower": lo, "upper": hi},
+        }
+
+    scenario = {
+        "name": "synthetic",
+        "horizon": {"start": 2010, "end": 2030},
+        "indicators": {
+            "share": {
+                "model": "logistic",
+                "unit": "%",
+                "base_year": 2010,
+                "params": {
+                    "start": prior(2.0, "%", 1.0, 4.0),
+                    "ceiling": prior(70.0, "%", 40.0, 100.0),
+                    "rate": prior(0.5, "1/yr", 0.2, 0.8),
+                },
+            }
+        },
+    }
+    rng = np.random.default_rng(7)
+    inside = total = 0
+    for k in range(10):
+        truth = dict(
+            start=rng.uniform(1, 4), ceiling=rng.uniform(40, 100), rate=rng.uniform(0.2, 0.8)
+        )
+        years = np.arange(2010, 2031)
+        y = logistic.evaluate(years, base_year=2010, **truth)
+        y = y + 2.0 * np.random.default_rng(200 + k).standard_normal(years.size)
+        fit = pd.DataFrame({"year": years[years <= 2018], "value": y[years <= 2018]})
+        post = projection.posterior(
+            scenario, indicator="share", history=fit, samples=50_000, seed=k
+        )
+        e = projection.run(
+            post.to_scenario(), samples=20_000, seed=k, predictive=True, quantiles=(0.1, 0.9)
+        )
+        held = years > 2018
+        lo, hi = e.bands["share"][0][held], e.bands["share"][1][held]
+        inside += int(np.sum((lo <= y[held]) & (y[held] <= hi)))
+        total += int(held.sum())
+    assert 0.70 <= inside / total <= 0.90, inside / total

@@ -91,3 +91,16 @@ def test_posterior_with_distributions_flag_is_refused(history, tmp_path):
     r = posterior_cli(history, "-p", "rate", "--output", out, "--distributions")
     assert r.returncode == 2 and "--distributions is for least squares" in r.stderr
     assert not out.exists()
+
+
+def test_run_predictive_on_a_written_posterior(history, tmp_path):
+    out = tmp_path / "fitted.yaml"
+    r = posterior_cli(history, "-p", "rate", "--seed", "3", "-n", "20000", "--output", out, "-q")
+    assert r.returncode == 0, r.stderr
+    assert "observation_noise:" in out.read_text()
+    r = cli("run", out, "--samples", "2000", "--seed", "1", "--predictive")
+    assert r.returncode == 0, r.stderr
+    assert "predictive: ev_sales_share includes observation noise" in r.stdout + r.stderr
+    r = cli("run", PAPER, "--samples", "100", "--predictive")
+    assert r.returncode == 2 and "has an observation_noise" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

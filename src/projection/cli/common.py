@@ -139,6 +139,7 @@ def run_all(
     workers: int | None = None,
     scheduler: str | None = None,
     quiet: bool = True,
+    predictive: bool = False,
 ) -> list[Any]:
     """:func:`projection.run` for each scenario, with a progress bar on long ensembles."""
     from .. import run
@@ -147,7 +148,7 @@ def run_all(
         results = []
         for s in scenarios:
             if samples is None:
-                results.append(run(s))
+                results.append(run(s, predictive=predictive))
                 continue
             bar = None if quiet else ProgressBar(s.name)
             try:
@@ -159,6 +160,7 @@ def run_all(
                         seed=seed,
                         quantiles=quantiles,
                         keep_samples=keep_samples,
+                        predictive=predictive,
                         workers=workers,
                         client=client,
                         progress=bar,

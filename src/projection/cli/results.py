@@ -53,6 +53,14 @@ def run(
     ] = False,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    predictive: Annotated[
+        bool,
+        typer.Option(
+            "--predictive",
+            help="With --samples: add each indicator's observation_noise, so bands are meant "
+            "to hold future observations.",
+        ),
+    ] = False,
     output: OutputOpt = None,
     layout: Annotated[
         Layout,
@@ -87,6 +95,7 @@ def run(
             workers=workers,
             scheduler=scheduler,
             quiet=quiet,
+            predictive=predictive,
         )
         for r in results:
             r.report_years(wanted)  # a year off the grid: refused before anything is written

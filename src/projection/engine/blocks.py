@@ -31,6 +31,8 @@ class Plan:
     chunk: int
     stride: int
     keep_all: bool
+    #: add each noisy indicator's observation noise to its members (``run --predictive``)
+    predictive: bool = False
 
 
 @dataclass
@@ -114,6 +116,9 @@ def _summarise(
     """What block ``block`` keeps of its ``members`` (arrays of shape (size, years))."""
     start = block * BLOCK
     size = len(next(iter(members.values())))
+    if plan.predictive:
+        members = _observed(compiled, plan, block, members, size)
+        varied = varied | set(compiled.noise)
     # members of this block kept for quantiles: global numbers that are multiples of stride
     first_kept = (-start) % plan.stride
     keep = slice(first_kept, size, plan.stride)
@@ -172,3 +177,20 @@ def _constraint_counts(
         cols = np.arange(shape[1])
         worst[cid] = np.stack([lhs[at, cols], rhs[at, cols], margin[at, cols]])
     return counts, worst
+
+
+def _observed(
+    compiled: CompiledScenario, plan: Plan, block: int, members: dict[str, np.ndarray], size: int
+) -> dict[str, np.ndarray]:
+    """``members`` with each noisy indicator observed: plus a normal error of its
+    ``observation_noise`` standard deviation (one draw of the sd per member, from its
+    distribution if it has one), from a stream of its own per block (seed and block number:
+    reproducible, independent of workers and chunks)."""
+    out = dict(members)
+    rng = np.random.default_rng(np.random.SeedSequence(plan.entropy, spawn_key=(block, 1)))
+    for name in sorted(compiled.noise):
+        dist, value, factor = compiled.noise[name]
+        sd = (dist.ppf(rng.random(size)) if dist is not None else np.full(size, value)) * factor
+        v = np.broadcast_to(members[name], (size, len(compiled.years)))
+        out[name] = v + sd[:, None] * rng.standard_normal(v.shape)
+    return out

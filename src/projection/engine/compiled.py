@@ -36,7 +36,7 @@ from ..exceptions import ExpressionError, ParameterError, ProjectionError, Scena
 from ..models import DERIVED, Domain
 from ..models.params import MAX_ABS
 from ..scenario import Scenario, load_scenario
-from ..units import share_cap
+from ..units import conversion_factor, share_cap
 from ..validation import suggest
 from .builders import build_constraint, build_derived, build_family
 from .derived import Unevaluable
@@ -96,6 +96,9 @@ class CompiledScenario:
     constraints: dict[str, CompiledConstraint]
     _nodes: dict[str, Any] = field(repr=False)
     _deps: dict[str, tuple[str, ...]] = field(repr=False)
+    #: indicator -> (distribution or None, point value, factor to the indicator's unit) of
+    #: its ``observation_noise`` (``run --predictive``)
+    noise: dict[str, tuple[Any, float, float]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -371,6 +374,15 @@ def compile_scenario(scenario: Scenario | Any) -> CompiledScenario:
         constraints=constraints,
         _nodes=nodes,
         _deps=deps,
+        noise={
+            name: (
+                ind.observation_noise.distribution,
+                float(ind.observation_noise.quantity()[0]),
+                conversion_factor(ind.observation_noise.written_unit or ind.unit, ind.unit),
+            )
+            for name, ind in s.indicators.items()
+            if ind.observation_noise is not None
+        },
     )
 
 

@@ -79,6 +79,7 @@ def run_ensemble(
     workers: int | None = 1,
     client: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    predictive: bool = False,
 ) -> Ensemble:
     """Draw ``n`` parameter sets and project them all, streaming in blocks.
 
@@ -111,7 +112,13 @@ def run_ensemble(
         chunk=chunk,
         stride=max(1, math.ceil(n / KEEP)),
         keep_all=bool(keep_samples),
+        predictive=bool(predictive),
     )
+    if predictive and not compiled.noise:
+        raise ProjectionError(
+            f"predictive: no indicator of {compiled.scenario.name!r} has an observation_noise "
+            "(calibrate --posterior --output writes one, or give it in the scenario)"
+        )
     n_blocks = -(-n // BLOCK)
     blocks: list[BlockStats] = [None] * n_blocks  # type: ignore[list-item]
     done = 0
@@ -227,6 +234,13 @@ def _combine(
     notes: list[str] = []
     if not compiled.uncertain:
         notes.append(NO_DISTRIBUTION)
+    if plan.predictive:
+        noisy = ", ".join(sorted(compiled.noise))
+        notes.append(
+            f"predictive: {noisy} include{'s' if len(compiled.noise) == 1 else ''} "
+            "observation noise (bands, means and targets are of observed values, meant to hold "
+            "future observations); indicators derived from them do not"
+        )
     if plan.stride > 1:
         subsample = (
             len(range(0, n, plan.stride))

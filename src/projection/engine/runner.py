@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..exceptions import ProjectionError
 from ..models import DERIVED
 from ..scenario import Scenario
 from .compiled import CompiledScenario, compile_scenario
@@ -37,6 +38,7 @@ def run(
     workers: int | None = 1,
     client: Any = None,
     progress: Any = None,
+    predictive: bool = False,
 ) -> Result:
     """Project every indicator of a scenario over its horizon.
 
@@ -65,6 +67,10 @@ def run(
         Run an ensemble's blocks on this cluster; results identical to a local run.
     progress : callable, optional
         ``progress(members_done, n)``, called as an ensemble's blocks finish.
+    predictive : bool
+        With ``samples``: add each indicator's ``observation_noise`` to its members, so that
+        its bands are meant to hold future observations (a posterior predictive ensemble of
+        a file written by ``calibrate --posterior --output``).
 
     Returns
     -------
@@ -91,6 +97,11 @@ def run(
     compiled = scenario if isinstance(scenario, CompiledScenario) else compile_scenario(scenario)
     point = project(compiled)
     if samples is None:
+        if predictive:
+            raise ProjectionError(
+                "predictive needs an ensemble (samples=N): the point projection has no "
+                "observation noise to add"
+            )
         return point
     from .ensemble import DEFAULT_CHUNK, run_ensemble
 
@@ -106,6 +117,7 @@ def run(
         workers=workers,
         client=client,
         progress=progress,
+        predictive=predictive,
     )
 
 

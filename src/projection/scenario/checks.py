@@ -144,6 +144,7 @@ def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:
         share = is_share(ind.unit)
     except UnitError as err:
         raise err.located(path=f"{where}.unit") from None
+    _check_noise(name, ind)
     if ind.model == DERIVED:
         return _check_derived(s, name, ind)
     for key in ("expression",):
@@ -363,3 +364,27 @@ def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:
         )
     s._expressions[name] = expr
     return deps
+
+
+def _check_noise(name: str, ind: Indicator) -> None:
+    """An observation noise is a standard deviation in the indicator's unit: not negative."""
+    noise = ind.observation_noise
+    if noise is None:
+        return
+    where = f"indicators.{name}.observation_noise"
+    unit = noise.written_unit or ind.unit
+    try:
+        factor = conversion_factor(unit, ind.unit)
+    except UnitError:
+        raise UnitError(
+            f"unit {unit!r} is not the indicator's ({ind.unit}): the noise is a standard "
+            "deviation of the indicator's values",
+            path=f"{where}.unit",
+        ) from None
+    low = noise.distribution.support()[0] if noise.distribution is not None else math.inf
+    value = noise.quantity()[0] if noise.value is not None else math.inf
+    if min(low, value) * factor < 0:
+        raise ScenarioError(
+            "a standard deviation cannot be negative (expected a value and a distribution >= 0)",
+            path=where,
+        )

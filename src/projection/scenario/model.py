@@ -184,6 +184,12 @@ class Indicator(_Model):
     expression: str | None = Field(
         None, description="`derived` only: e.g. 'ofc_traffic / ofc_capacity'."
     )
+    observation_noise: Param | None = Field(
+        None,
+        description="Standard deviation of observations around the indicator's curve (a value "
+        "and/or a distribution, in the indicator's unit); `run --predictive` adds it to the "
+        "members. Written by `calibrate --posterior --output`.",
+    )
 
     def resolved(self) -> dict[str, float]:
         """Parameters as floats in the indicator's unit (rates in 1/yr)."""

@@ -74,8 +74,14 @@ def sources(scenario: Scenario) -> list[dict[str, Any]]:
         for i, m in enumerate(ind.milestones or []):
             add(f"indicators.{name}.milestones.{i}.value", m.value, m.unit, m.source)
             add(f"indicators.{name}.milestones.{i}.year", m.year, "", m.year_source or m.source)
+        noise = ind.observation_noise
+        if noise is not None:
+            add(f"indicators.{name}.observation_noise", noise.value, noise.unit, noise.source)
     for tid, t in scenario.targets.items():
         add(f"targets.{tid}.{t.bound[0]}", t.bound[1], t.unit, t.source)
+    if scenario.correlations is not None:
+        c = scenario.correlations
+        add("correlations", f"{len(c.parameters)} x {len(c.parameters)} matrix", "", c.source)
     return rows
 
 

@@ -2,8 +2,10 @@
 ``empirical`` distribution (its quantiles), their dependence as a Gaussian copula
 (``correlations``), and the provenance of both in the parameters' ``source``.
 
-``run --samples`` on the written file is then a posterior predictive ensemble (without the
-observation noise: the bands are those of the curve), drawn reproducibly by seed.
+``run --samples`` on the written file is then an ensemble of the posterior (the curve), and
+``run --samples --predictive`` a posterior predictive one: the indicator's
+``observation_noise`` (the posterior of the noise's standard deviation) is added to its
+members. Both are drawn reproducibly by seed.
 """
 
 from __future__ import annotations
@@ -59,6 +61,18 @@ def posterior_scenario(post: Any, *, knots: int = KNOTS) -> Scenario:
         else:  # every draw the same: nothing uncertain left
             param.pop("distribution", None)
         param["source"] = f"{origin}; prior: {prior} ({' '.join(param.get('source', '').split())})"
+    sd = post.noise_sd
+    noise: dict[str, Any] = {
+        "value": float(f"{np.median(sd):.10g}"),
+        "unit": post.unit,
+        "source": f"{origin}; the observation noise's standard deviation",
+    }
+    if np.ptp(sd) > 0:  # fitted: its posterior, drawn with each member
+        noise["distribution"] = {
+            "type": "empirical",
+            "quantiles": [float(f"{v:.10g}") for v in np.quantile(sd, probabilities)],
+        }
+    data["indicators"][post.indicator]["observation_noise"] = noise
     if len(post.params) > 1:
         data["correlations"] = {
             "parameters": list(post.params),

@@ -116,3 +116,17 @@ def test_the_shipped_china_history_backtest_runs(tmp_path):
     )
     assert set(bt.table.method) == {"naive", "linear trend", "logistic (posterior)"}
     assert bt.to_dict()["scores"][0]["split"] == 2018
+
+
+def test_the_shipped_norway_history_backtest_runs():
+    bt = projection.backtest(
+        ROOT / "data" / "norway-plugin.yaml",
+        indicator="plugin_share",
+        history=ROOT / "data" / "norway-plugin-sales-share.csv",
+        splits="2016,2017",
+        seed=1,
+    )
+    mae = bt.table.set_index(["split", "method"]).mae
+    # the straight-line years: the trend beats the logistic from three years of data
+    assert mae[(2016, "linear trend")] < mae[(2016, "logistic (posterior)")]
+

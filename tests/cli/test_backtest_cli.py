@@ -48,3 +48,14 @@ def test_bad_split_is_one_line_exit_2(split, message):
     assert r.returncode == 2
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_backtest_plot_writes_a_figure_and_a_bad_plot_path_is_refused_first(tmp_path):
+    out = tmp_path / "bt.png"
+    r = backtest("--split", "2018,2020", "--seed", "1", "--plot", out, "-q")
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = tmp_path / "bt.bmp"
+    r = backtest("--split", "2018", "--plot", bad)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert not bad.exists()

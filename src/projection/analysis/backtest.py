@@ -52,6 +52,15 @@ class Backtest:
     splits: tuple[int, ...]
     table: pd.DataFrame
     predictions: pd.DataFrame
+    #: the whole history (``year``, ``value``)
+    observed: pd.DataFrame
+
+    def plot(self) -> Any:
+        """A matplotlib figure: one panel per split, the history, each method's projection
+        and the bands (see :func:`projection.render.backtest_plot.plot_backtest`)."""
+        from ..render.backtest_plot import plot_backtest
+
+        return plot_backtest(self)
 
     def to_frame(self) -> pd.DataFrame:
         """The scores, one row per split and method."""
@@ -210,6 +219,7 @@ def backtest(
         splits=tuple(wanted),
         table=pd.DataFrame(rows),
         predictions=pd.concat(predicted, ignore_index=True) if predicted else pd.DataFrame(),
+        observed=frame[["year", "value"]].reset_index(drop=True),
     )
 
 

@@ -10,7 +10,7 @@ import typer
 
 from ..text import printable
 from .common import EXIT_NEGATIVE, guard, load, numbers
-from .options import FileArg, Format, FormatOpt, QuietOpt, SeedOpt, SetOpt, YearsOpt
+from .options import FileArg, Format, FormatOpt, PlotOpt, QuietOpt, SeedOpt, SetOpt, YearsOpt
 
 __all__ = ["solve", "sensitivity", "calibrate", "backtest"]
 
@@ -315,6 +315,7 @@ def backtest(
     ] = "fit",
     seed: SeedOpt = None,
     set_: SetOpt = None,
+    plot: PlotOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
 ) -> None:
@@ -322,6 +323,11 @@ def backtest(
     trend and the scenario's family (posterior predictive): error and band coverage."""
     with guard():
         from .. import backtest as run_backtest
+
+        if plot is not None:
+            from ..render.plot import check_plot_path
+
+            check_plot_path(plot)
 
         (scenario,) = load([file], set_)
         level: Any = noise
@@ -336,6 +342,10 @@ def backtest(
             noise=level,
             seed=seed,
         )
+        if plot is not None:
+            from ..render.plot import save_figure
+
+            save_figure(bt.plot(), plot)
         if quiet:
             return
         if fmt == Format.json:

@@ -691,3 +691,23 @@ def test_a_ceiling_is_never_below_the_largest_observation():
     assert cal.estimates["ceiling"] - 2 * se < 0  # the Wald interval would start below 0
     assert low >= noisy.max() and high == 100.0
     assert not cal.identifiable["ceiling"]
+
+
+def test_any_parameter_at_a_bound_gets_its_profile_interval():
+    """A rate held above its true value by the user's bounds sits on the bound: its interval
+    runs from the bound to where the profile is rejected, not over the whole range, and it is
+    not identifiable (the interval runs into the bound)."""
+    years = np.arange(2015, 2036)
+    values = logistic.evaluate(years, base_year=2020, start=10.0, ceiling=60.0, rate=0.5)
+    noisy = values + np.random.default_rng(1).normal(0, 0.5, years.size)
+    cal = calibrate(
+        mapping("logistic", "%", dict(start=8, ceiling=60, rate=0.7), base_year=2020),
+        indicator="x",
+        history=history(years, noisy),
+        params=["start", "ceiling", "rate"],
+        bounds={"rate": (0.6, 2.0)},
+    )
+    low, high = cal.intervals["rate"]
+    assert cal.estimates["rate"] == pytest.approx(0.6)
+    assert low == 0.6 and 0.6 < high < 0.7
+    assert not cal.identifiable["rate"]

@@ -23,7 +23,15 @@ from ...text import one_line, printable
 from ...units import share_cap
 from ...validation import suggest
 from .history import read_history, select_years
-from .identify import MAX_CONDITION, fraction_hint, judge, profile_cap, std_errors, too_early
+from .identify import (
+    MAX_CONDITION,
+    fraction_hint,
+    judge,
+    profile_cap,
+    profile_from_bound,
+    std_errors,
+    too_early,
+)
 from .result import Calibration, _fmt, _fmt_pct
 
 __all__ = ["calibrate"]
@@ -206,6 +214,9 @@ def calibrate(
             cap,
             pct,
         )
+        if why is not None and why.startswith("the estimate is at") and nm != cap and dof > 0:
+            # the profile from the bound inward, not the whole allowed range (issue 14)
+            ci = profile_from_bound(problem, x, j, ssr, dof, confidence, box[nm])
         intervals[nm] = ci
         identifiable[nm] = why is None
         if why is not None:

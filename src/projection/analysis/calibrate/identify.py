@@ -27,6 +27,7 @@ __all__ = [
     "judge",
     "inflection_level",
     "profile_cap",
+    "profile_from_bound",
     "std_errors",
     "too_early",
     "Probe",
@@ -272,6 +273,39 @@ def profile_cap(
         edge_ssr, edge_x = at(edge)
         out.append(Probe(side, edge_x, edge_ssr, False))
     return out
+
+
+def profile_from_bound(
+    problem: Any,
+    x: np.ndarray,
+    j: int,
+    ssr: float,
+    dof: int,
+    confidence: float,
+    box: tuple[float, float],
+) -> tuple[float, float]:
+    """The interval of parameter ``j`` whose estimate sits at an end of ``box``: from that
+    end to where its profile (the parameter held, the others refitted) crosses the F test's
+    limit, or the whole range when the profile never does."""
+    from scipy import optimize, stats
+
+    low, high = box
+    at_low = abs(x[j] - low) <= abs(high - x[j])
+    far = high if at_low else low
+    if not math.isfinite(far):
+        far = x[j] + (1 if at_low else -1) * 10.0 * max(1.0, abs(x[j]))
+    limit = ssr * (1.0 + stats.f.ppf(confidence, 1, dof) / dof)
+
+    def excess(value: float) -> float:
+        start = x.copy()
+        start[j] = value
+        r = problem.residuals(problem.fit(start, hold=j, tol=1e-8).x)
+        return float(r @ r) - limit
+
+    if excess(far) <= 0:  # the data cannot reject the other end either
+        return float(low), float(high)
+    edge = optimize.brentq(excess, x[j], far, xtol=1e-6 * max(1.0, abs(far - x[j])), maxiter=60)
+    return (float(low), float(edge)) if at_low else (float(edge), float(high))
 
 
 def std_errors(

@@ -130,3 +130,23 @@ def test_the_shipped_norway_history_backtest_runs():
     # the straight-line years: the trend beats the logistic from three years of data
     assert mae[(2016, "linear trend")] < mae[(2016, "logistic (posterior)")]
 
+
+def test_families_are_scored_side_by_side_with_the_same_priors():
+    h = noisy(range(2010, 2031), sd=1.0, seed=4)
+    bt = projection.backtest(
+        scenario(),
+        indicator="share",
+        history=h,
+        splits=[2018],
+        families="logistic,gompertz",
+        seed=2,
+    )
+    methods = list(bt.table.method)
+    assert methods == ["naive", "linear trend", "logistic (posterior)", "gompertz (posterior)"]
+    mae = bt.table.set_index("method").mae
+    # the data come from a logistic: the logistic does better than the gompertz
+    assert mae["logistic (posterior)"] < mae["gompertz (posterior)"]
+    with pytest.raises(projection.ScenarioError, match="unknown parameter '.*' for bass"):
+        projection.backtest(
+            scenario(), indicator="share", history=h, splits=[2018], families=["bass"]
+        )

@@ -59,3 +59,12 @@ def test_backtest_plot_writes_a_figure_and_a_bad_plot_path_is_refused_first(tmp_
     r = backtest("--split", "2018", "--plot", bad)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     assert not bad.exists()
+
+
+def test_backtest_families_side_by_side_and_a_family_that_does_not_fit():
+    r = backtest("--split", "2020", "--seed", "1", "--families", "logistic,gompertz")
+    assert r.returncode == 0, r.stderr
+    assert "gompertz (posterior)" in r.stdout and "logistic (posterior)" in r.stdout
+    r = backtest("--split", "2020", "--families", "bass")
+    assert r.returncode == 2 and "unknown parameter 'rate' for bass" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

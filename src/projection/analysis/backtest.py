@@ -116,6 +116,7 @@ def backtest(
     samples: int = 20_000,
     noise: str | float = "fit",
     seed: int | None = None,
+    families: Sequence[str] | str | None = None,
 ) -> Backtest:
     """Fit on the years up to each split, project the years after it, and score each method.
 
@@ -131,6 +132,9 @@ def backtest(
         The last year of each fit (``"2018,2020"`` or ``[2018, 2020]``).
     samples, noise, seed
         Passed to :func:`~projection.analysis.calibrate.posterior`.
+    families : sequence of str or str, optional
+        Growth families to score side by side (``"logistic,gompertz"``), each with the
+        scenario's priors for the parameters they share; default: the scenario's own.
 
     Returns
     -------
@@ -163,6 +167,12 @@ def backtest(
     if indicator not in scen.indicators:
         compiled.requires([indicator])  # the one "unknown indicator" error
     ind = scen.indicators[indicator]
+    variants = {ind.model: compiled}
+    for family in _families(families, ind.model):
+        if family not in variants:  # the same priors under another family (checked now)
+            variants[family] = compile_scenario(
+                scen.with_overrides({f"indicators.{indicator}.model": family})
+            )
     frame = read_history(history, unit=ind.unit)
     file = frame.attrs.get("file")
     name = str(file) if file else "a DataFrame"
@@ -189,10 +199,11 @@ def backtest(
         methods: dict[str, Any] = {
             "naive": lambda fit=fit, t=t: _naive(fit, t),
             "linear trend": lambda fit=fit, t=t: _linear(fit, t),
-            f"{ind.model} (posterior)": lambda fit=fit, t=t: _posterior(
-                compiled, indicator, fit, t, samples, noise, seed
-            ),
         }
+        for family, variant in variants.items():
+            methods[f"{family} (posterior)"] = lambda fit=fit, t=t, v=variant: _posterior(
+                v, indicator, fit, t, samples, noise, seed
+            )
         for method, run in methods.items():
             base = {"split": split, "method": method, "n_fit": len(fit), "n_held": len(held)}
             try:
@@ -221,6 +232,16 @@ def backtest(
         predictions=pd.concat(predicted, ignore_index=True) if predicted else pd.DataFrame(),
         observed=frame[["year", "value"]].reset_index(drop=True),
     )
+
+
+def _families(families: Sequence[str] | str | None, own: str) -> list[str]:
+    if families is None:
+        return [own]
+    names = families.split(",") if isinstance(families, str) else list(families)
+    names = [str(n).strip() for n in names if str(n).strip()]
+    if not names:
+        raise ParameterError("families", "give at least one growth family")
+    return names
 
 
 def _splits(splits: Sequence[int] | str) -> list[int]:

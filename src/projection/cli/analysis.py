@@ -314,6 +314,15 @@ def backtest(
         ),
     ] = "fit",
     seed: SeedOpt = None,
+    families: Annotated[
+        str | None,
+        typer.Option(
+            "--families",
+            help="Growth families to score side by side, e.g. logistic,gompertz (default: the "
+            "scenario's), each with the scenario's priors.",
+            metavar="F,...",
+        ),
+    ] = None,
     set_: SetOpt = None,
     plot: PlotOpt = None,
     fmt: FormatOpt = Format.table,
@@ -341,6 +350,7 @@ def backtest(
             samples=samples,
             noise=level,
             seed=seed,
+            families=families,
         )
         if plot is not None:
             from ..render.plot import save_figure

@@ -68,3 +68,17 @@ def test_backtest_families_side_by_side_and_a_family_that_does_not_fit():
     r = backtest("--split", "2020", "--families", "bass")
     assert r.returncode == 2 and "unknown parameter 'rate' for bass" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_backtest_report_is_the_scenarios_report_with_the_backtest(tmp_path):
+    out = tmp_path / "bt.html"
+    r = backtest("--split", "2018,2020", "--seed", "1", "--report", out, "-q")
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<section class="backtest"><h2>Back-test of nev_share' in page
+    assert page.count('<figure class="backtest"') == 1 and "data:image/png;base64," in page
+    assert "logistic (posterior)" in page and "80 % band" in page
+    bad = tmp_path / "bt.txt"
+    r = backtest("--split", "2018", "--report", bad)
+    assert r.returncode == 2 and not bad.exists()

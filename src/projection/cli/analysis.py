@@ -325,6 +325,14 @@ def backtest(
     ] = None,
     set_: SetOpt = None,
     plot: PlotOpt = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write the scenario's HTML report with the back-test in it (.html).",
+            metavar="FILE",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
 ) -> None:
@@ -337,6 +345,10 @@ def backtest(
             from ..render.plot import check_plot_path
 
             check_plot_path(plot)
+        if report is not None:
+            from ..render.report import check_report_path
+
+            check_report_path(report)
 
         (scenario,) = load([file], set_)
         level: Any = noise
@@ -356,6 +368,11 @@ def backtest(
             from ..render.plot import save_figure
 
             save_figure(bt.plot(), plot)
+        if report is not None:
+            from .. import run
+            from ..render.report import write_report
+
+            write_report(report, run(scenario), backtests=[bt])
         if quiet:
             return
         if fmt == Format.json:

@@ -49,7 +49,7 @@ from ..exceptions import ProjectionError
 from ..files import atomic_path, check_destination
 from ..scenario import SOURCE_KINDS, source_counts
 from ..text import printable
-from .report_figures import FIGURE_FORMATS, comparison_figure
+from .report_figures import FIGURE_FORMATS, backtest_figure, comparison_figure
 from .report_sections import scenario_section
 from .text import names, run_label
 
@@ -86,6 +86,7 @@ def report(
     title: str | None = None,
     figures: bool = True,
     figure_format: str = "png",
+    backtests: Sequence[Any] = (),
 ) -> str:
     """Render projections and ensembles as one self-contained HTML page.
 
@@ -105,6 +106,9 @@ def report(
         which is much faster.
     figure_format : {"png", "svg"}
         How figures are embedded (both as ``data:`` URIs).
+    backtests : sequence of Backtest
+        Back-tests (:func:`projection.backtest`) to show after the scenarios: their scores
+        and, with ``figures``, their figure.
 
     Returns
     -------
@@ -159,6 +163,7 @@ def report(
         "comparison": comparison,
         "overview": _overview(runs),
         "scenarios": [scenario_section(i, r, fmt) for i, r in enumerate(runs)],
+        "backtests": [_backtest_section(bt, fmt) for bt in backtests],
         "version": __version__,
     }
     return _templates().get_template("report.html.j2").render(context)
@@ -198,6 +203,38 @@ def write_report(
     with atomic_path(path) as tmp:
         _write_text(tmp, page)
     return Path(path)
+
+
+def _backtest_section(bt: Any, fmt: str | None) -> dict[str, Any]:
+    """A back-test's scores as table rows (text), its coverage lines and its figure."""
+
+    def share(x: float) -> str:
+        return "-" if x != x else f"{100 * x:.0f} %"
+
+    rows = []
+    for r in bt.table.itertuples():
+        if isinstance(r.failed, str) and r.failed:
+            rows.append([str(r.split), r.method, "not run: " + r.failed, "", "", "", "", ""])
+            continue
+        rows.append(
+            [
+                str(r.split),
+                r.method,
+                str(r.n_fit),
+                str(r.n_held),
+                f"{r.mae:.3g}",
+                f"{r.max_error:.3g} in {int(r.worst_year)}",
+                share(r.coverage_50),
+                share(r.coverage_80),
+            ]
+        )
+    coverage = [line.strip() for line in bt.summary().splitlines() if line.startswith("  ")]
+    return {
+        "title": f"Back-test of {bt.indicator} on {printable(bt.history)} ({bt.unit})",
+        "rows": rows,
+        "coverage": coverage[len(rows) + 1 :],
+        "figure": backtest_figure(bt, fmt) if fmt else None,
+    }
 
 
 def _write_text(path: Path, text: str) -> None:

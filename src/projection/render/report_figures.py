@@ -17,7 +17,14 @@ from typing import Any
 from ..engine.results import Result
 from .text import names
 
-__all__ = ["FIGURE_FORMATS", "Figure", "Image", "comparison_figure", "scenario_figures"]
+__all__ = [
+    "FIGURE_FORMATS",
+    "Figure",
+    "Image",
+    "backtest_figure",
+    "comparison_figure",
+    "scenario_figures",
+]
 
 #: Figure formats the report can embed.
 FIGURE_FORMATS = ("png", "svg")
@@ -120,3 +127,21 @@ def scenario_figures(r: Result, fmt: str) -> list[Figure]:
             )
         )
     return figures
+
+
+def backtest_figure(bt: Any, fmt: str) -> Figure:
+    """A back-test's panels (:func:`projection.render.backtest_plot.plot_backtest`)."""
+    from .backtest_plot import plot_backtest
+
+    image = embed(
+        plot_backtest(bt),
+        fmt,
+        alt=f"Back-test of {bt.indicator}: fits up to {', '.join(map(str, bt.splits))} and the "
+        "years that followed",
+    )
+    caption = (
+        f"Back-test of {bt.indicator} on {bt.history}: each panel fits the years up to its split "
+        "(filled dots) and projects the observed years after it (open dots); lines are each "
+        "method's median, shading the family's 50 % and 80 % predictive bands."
+    )
+    return Figure("backtest", image, caption)

@@ -164,6 +164,15 @@ def test_params_choose_what_is_updated_and_the_rest_stays_at_its_point_value():
     assert abs(float(np.median(post.draws[:, 0])) - 0.5) < 0.02
     with pytest.raises(projection.ParameterError, match=r"'rat' is not a parameter of share"):
         posterior(scenario(), indicator="share", history=h, params=["rat"])
+    # a parameter asked for without a prior keeps least squares: fitted, then held there
     fixed_start = scenario(start=None)
-    with pytest.raises(projection.ProjectionError, match="start has no distribution"):
-        posterior(fixed_start, indicator="share", history=h, params=["rate", "start"])
+    post = posterior(fixed_start, indicator="share", history=h, params=["rate", "start"], seed=1)
+    assert post.params == ("indicators.share.params.rate",)
+    ((path, held),) = post.least_squares.items()
+    assert path == "indicators.share.params.start" and held.endswith(" %")
+    assert abs(float(held.split()[0]) - 2.0) < 0.5  # the true start, from the noisy years
+    assert post.messages()[0].startswith(
+        "indicators.share.params.start: no prior, so fitted by least squares and held at"
+    )
+    start = post.to_scenario().indicators["share"].params["start"]
+    assert start.distribution is None and start.source.startswith("calibrated: least squares")

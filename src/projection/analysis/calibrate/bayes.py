@@ -48,9 +48,10 @@ from ...engine.compiled import CompiledScenario, compile_scenario
 from ...engine.sampling import BLOCK, sample_block, seed_entropy
 from ...exceptions import ParameterError, ProjectionError, ScenarioError
 from ...scenario import Scenario
-from ...validation import suggest, whole_number
+from ...validation import whole_number
 from .history import read_history, select_years
 from .importance import normalised, proposal, systematic
+from .selection import chosen_inputs, least_squares_first, param_path
 
 __all__ = ["posterior", "Posterior", "UNCHANGED_SD", "UNCHANGED_SHIFT", "MIN_ESS"]
 
@@ -106,6 +107,8 @@ class Posterior:
     seed: Any
     compiled: CompiledScenario = field(repr=False)
     history_sha256: str | None = None
+    #: parameters asked for without a prior: fitted by least squares and held there
+    least_squares: dict[str, str] = field(default_factory=dict)
 
     @property
     def samples(self) -> int:
@@ -142,7 +145,10 @@ class Posterior:
 
     def messages(self) -> list[str]:
         """One plain sentence per parameter: what the data did to it."""
-        out = []
+        out = [
+            f"{path}: no prior, so fitted by least squares and held at {value} for the others"
+            for path, value in self.least_squares.items()
+        ]
         for r in self.to_frame().itertuples():
             unit = f" {r.unit}" if r.unit else ""
             if r.updated:
@@ -350,10 +356,15 @@ def posterior(
     frame = select_years(frame, years, file)
     t = frame.year.to_numpy(dtype=float)
     y = frame.value.to_numpy(dtype=float)
+    fixed_by_ls: dict[str, str] = {}
+    if params is not None:
+        compiled, fixed_by_ls = least_squares_first(compiled, indicator, frame, params)
+        scen = compiled.scenario
+        params = [p for p in params if param_path(indicator, p) not in fixed_by_ls]
     wanted = set(compiled.requires([indicator]))
     inputs = [inp for inp in compiled.uncertain if inp.indicator in wanted]
     if params is not None:
-        inputs = _chosen(compiled, indicator, inputs, params)
+        inputs = chosen_inputs(compiled, indicator, inputs, params)
     if not inputs:
         raise ProjectionError(
             f"{indicator} depends on no input with a distribution: there is no prior to update "
@@ -438,37 +449,10 @@ def posterior(
         observed=y,
         history=str(file) if file else "a DataFrame",
         history_sha256=_sha256(file),
+        least_squares=fixed_by_ls,
         seed=seed,
         compiled=compiled,
     )
-
-
-def _chosen(
-    compiled: CompiledScenario, indicator: str, inputs: list[Any], params: Sequence[str]
-) -> list[Any]:
-    """The inputs named by ``params`` (``rate`` or a dotted path), each with a distribution."""
-    by_path = {inp.path: inp for inp in compiled.inputs.values()}
-    out = []
-    for name in params:
-        path = name if "." in name else f"indicators.{indicator}.params.{name}"
-        if path not in by_path:
-            known = sorted(
-                p.rsplit(".", 1)[-1]
-                for p in by_path
-                if p.startswith(f"indicators.{indicator}.params.")
-            )
-            raise ParameterError(
-                "params", f"{name!r} is not a parameter of {indicator}{suggest(name, known)}"
-            )
-        inp = by_path[path]
-        if inp.distribution is None:
-            raise ProjectionError(
-                f"{path} has no distribution, so no prior to update: give it one in the "
-                "scenario, or fit it by least squares (calibrate without --posterior)"
-            )
-        if inp not in out:
-            out.append(inp)
-    return out
 
 
 def _sha256(file: Any) -> str | None:

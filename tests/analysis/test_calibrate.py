@@ -711,3 +711,23 @@ def test_any_parameter_at_a_bound_gets_its_profile_interval():
     assert cal.estimates["rate"] == pytest.approx(0.6)
     assert low == 0.6 and 0.6 < high < 0.7
     assert not cal.identifiable["rate"]
+
+
+def test_a_wald_interval_clipped_at_the_range_gets_the_profiles_edge():
+    """A small start observed with noise: its Wald interval runs below 0 (the end of its
+    allowed range) and used to be clipped to 0; the profile says where the data reject it,
+    above 0."""
+    years = np.arange(2015, 2022)
+    values = logistic.evaluate(years, base_year=2015, start=0.2, ceiling=60.0, rate=0.7)
+    noisy = values + np.random.default_rng(2).normal(0, 1.0, years.size)
+    cal = calibrate(
+        mapping("logistic", "%", dict(start=1, ceiling=60, rate=0.3), base_year=2015),
+        indicator="x",
+        history=history(years, noisy),
+        params=["start", "rate"],
+    )
+    est, se = cal.estimates["start"], cal.std_errors["start"]
+    low, high = cal.intervals["start"]
+    t = stats.t.ppf(0.975, cal.n - 2)
+    assert est - t * se < 0  # the Wald interval would start below the range
+    assert 0 < low < est and high == pytest.approx(est + t * se)

@@ -28,6 +28,7 @@ from .identify import (
     fraction_hint,
     judge,
     profile_cap,
+    profile_clipped,
     profile_from_bound,
     std_errors,
     too_early,
@@ -217,6 +218,17 @@ def calibrate(
         if why is not None and why.startswith("the estimate is at") and nm != cap and dof > 0:
             # the profile from the bound inward, not the whole allowed range (issue 14)
             ci = profile_from_bound(problem, x, j, ssr, dof, confidence, box[nm])
+        elif nm != cap and dof > 0 and math.isfinite(errors[nm]):
+            # a Wald end clipped at the allowed range: the profile says where the data stop
+            ci, reached = profile_clipped(
+                problem, x, j, ssr, dof, confidence, box[nm], ci, tq, errors[nm]
+            )
+            if reached and why is None:
+                why = (
+                    f"its profile interval runs into the {reached} end of its allowed range "
+                    f"({_fmt(box[nm][0] if reached == 'lower' else box[nm][1])}"
+                    f"{' ' + unit if unit else ''}): the data do not bound it on that side"
+                )
         intervals[nm] = ci
         identifiable[nm] = why is None
         if why is not None:

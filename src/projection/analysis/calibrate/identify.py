@@ -28,6 +28,7 @@ __all__ = [
     "inflection_level",
     "profile_cap",
     "profile_from_bound",
+    "profile_clipped",
     "std_errors",
     "too_early",
     "Probe",
@@ -306,6 +307,47 @@ def profile_from_bound(
         return float(low), float(high)
     edge = optimize.brentq(excess, x[j], far, xtol=1e-6 * max(1.0, abs(far - x[j])), maxiter=60)
     return (float(low), float(edge)) if at_low else (float(edge), float(high))
+
+
+def profile_clipped(
+    problem: Any,
+    x: np.ndarray,
+    j: int,
+    ssr: float,
+    dof: int,
+    confidence: float,
+    box: tuple[float, float],
+    ci: tuple[float, float],
+    tq: float,
+    se: float,
+) -> tuple[tuple[float, float], str | None]:
+    """Where the Wald interval ``est +/- t se`` of parameter ``j`` runs past an end of its
+    allowed range (and was clipped there), the profile's edge on that side instead, or the
+    end itself when the data do not reject it (returned as ``"lower"``/``"upper"``: the
+    interval is open there)."""
+    from scipy import optimize, stats
+
+    low, high = box
+    limit = ssr * (1.0 + stats.f.ppf(confidence, 1, dof) / dof)
+
+    def excess(value: float) -> float:
+        start = x.copy()
+        start[j] = value
+        r = problem.residuals(problem.fit(start, hold=j, tol=1e-8).x)
+        return float(r @ r) - limit
+
+    out = list(ci)
+    reached = None
+    for k, (wald, end) in enumerate(((x[j] - tq * se, low), (x[j] + tq * se, high))):
+        if not (math.isfinite(end) and (wald < end if k == 0 else wald > end)):
+            continue  # not clipped on this side
+        inner = np.nextafter(end, x[j])  # an excluded end (a ceiling > 0) is never reached
+        if excess(inner) <= 0:
+            reached = "lower" if k == 0 else "upper"
+            continue
+        span = max(1.0, abs(inner - x[j]))
+        out[k] = float(optimize.brentq(excess, x[j], inner, xtol=1e-6 * span, maxiter=60))
+    return (out[0], out[1]), reached
 
 
 def std_errors(

@@ -252,3 +252,13 @@ def test_predictive_bands_of_a_written_posterior_hold_what_they_claim():
         inside += int(np.sum((lo <= y[held]) & (y[held] <= hi)))
         total += int(held.sum())
     assert 0.70 <= inside / total <= 0.90, inside / total
+
+
+def test_a_posterior_of_a_written_posterior_refuses_adaptive_rounds_on_correlated_priors(china):
+    """The written posterior has correlated priors; updating it again with data so precise
+    that adaptive rounds would be needed is refused, rather than weighted as if independent."""
+    h = pd.DataFrame({"year": [2015, 2016, 2017], "value": [0.7, 1.2, 2.0]})
+    with pytest.raises(projection.ProjectionError, match="priors are correlated"):
+        projection.posterior(
+            china.to_scenario(), indicator="nev_share", history=h, noise=0.001, samples=2000
+        )

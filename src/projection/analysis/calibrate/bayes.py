@@ -405,8 +405,15 @@ def posterior(
     x, ssr = prior, ssr_of(prior)
     w, ess = normalised(loglik(ssr))
     rounds = 0
+    correlated = compiled.scenario.correlations
     while ess < min_ess and rounds < MAX_ROUNDS or 0 < rounds < 2:
         # adaptive importance sampling: a multivariate t around the weighted draws so far
+        if correlated is not None and set(correlated.parameters) & {i.path for i in inputs}:
+            raise ProjectionError(
+                f"the {samples:,} prior draws are too few (effective sample size {ess:.0f}) "
+                "and the priors are correlated (`correlations`), which the adaptive rounds "
+                "do not handle: draw more (samples=)"
+            )
         rounds += 1
         x, log_ratio = proposal(inputs, x, w, prior, samples, rng)
         ssr = ssr_of(x)

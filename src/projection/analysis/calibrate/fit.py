@@ -220,15 +220,10 @@ def calibrate(
             ci = profile_from_bound(problem, x, j, ssr, dof, confidence, box[nm])
         elif nm != cap and dof > 0 and math.isfinite(errors[nm]):
             # a Wald end clipped at the allowed range: the profile says where the data stop
-            ci, reached = profile_clipped(
-                problem, x, j, ssr, dof, confidence, box[nm], ci, tq, errors[nm]
+            ci, open_end = profile_clipped(
+                problem, x, j, ssr, dof, confidence, box[nm], ci, tq, errors[nm], unit
             )
-            if reached and why is None:
-                why = (
-                    f"its profile interval runs into the {reached} end of its allowed range "
-                    f"({_fmt(box[nm][0] if reached == 'lower' else box[nm][1])}"
-                    f"{' ' + unit if unit else ''}): the data do not bound it on that side"
-                )
+            why = why or open_end
         intervals[nm] = ci
         identifiable[nm] = why is None
         if why is not None:

@@ -320,11 +320,12 @@ def profile_clipped(
     ci: tuple[float, float],
     tq: float,
     se: float,
+    unit: str = "",
 ) -> tuple[tuple[float, float], str | None]:
     """Where the Wald interval ``est +/- t se`` of parameter ``j`` runs past an end of its
     allowed range (and was clipped there), the profile's edge on that side instead, or the
-    end itself when the data do not reject it (returned as ``"lower"``/``"upper"``: the
-    interval is open there)."""
+    end itself when the data do not reject it; then also why the parameter is not
+    identifiable (its interval is open there), else ``None``."""
     from scipy import optimize, stats
 
     low, high = box
@@ -347,7 +348,14 @@ def profile_clipped(
             continue
         span = max(1.0, abs(inner - x[j]))
         out[k] = float(optimize.brentq(excess, x[j], inner, xtol=1e-6 * span, maxiter=60))
-    return (out[0], out[1]), reached
+    why = None
+    if reached:
+        end = low if reached == "lower" else high
+        why = (
+            f"its profile interval runs into the {reached} end of its allowed range "
+            f"({_fmt(end)}{' ' + unit if unit else ''}): the data do not bound it on that side"
+        )
+    return (out[0], out[1]), why
 
 
 def std_errors(

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # for type checkers and documentation tools; at run time see 
     from .analysis.backtest import Backtest, backtest
     from .analysis.calibrate import Calibration, Posterior, calibrate, posterior
     from .analysis.compare import compare, diff
+    from .analysis.screening import MorrisResult, screening
     from .analysis.sensitivity import sensitivity
     from .analysis.solve import Solution, solve
     from .engine import (
@@ -69,6 +70,7 @@ __all__ = [
     "check_constraints",
     "solve",
     "sensitivity",
+    "screening",
     "calibrate",
     "posterior",
     "backtest",
@@ -85,6 +87,7 @@ __all__ = [
     "Calibration",
     "Posterior",
     "Backtest",
+    "MorrisResult",
     "FAMILIES",
     "get_family",
     "ProjectionError",
@@ -109,6 +112,8 @@ _HOMES = {
     "solve": "projection.analysis.solve",
     "Solution": "projection.analysis.solve",
     "sensitivity": "projection.analysis.sensitivity",
+    "screening": "projection.analysis.screening",
+    "MorrisResult": "projection.analysis.screening",
     "calibrate": "projection.analysis.calibrate",
     "Calibration": "projection.analysis.calibrate",
     "posterior": "projection.analysis.calibrate",

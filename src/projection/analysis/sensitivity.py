@@ -29,7 +29,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..scenario import Scenario
 
-__all__ = ["sensitivity", "SobolResult", "summary", "FRAME_COLUMNS", "RARE_EVENTS"]
+__all__ = [
+    "sensitivity",
+    "select_outputs",
+    "SobolResult",
+    "summary",
+    "FRAME_COLUMNS",
+    "RARE_EVENTS",
+]
 
 #: A target met (or missed) in fewer evaluated parameter sets than this gets a note: the
 #: indices of a rare event are imprecise.
@@ -126,7 +133,7 @@ def sensitivity(
     """
     compiled = scenario if isinstance(scenario, CompiledScenario) else compile_scenario(scenario)
     scenario = compiled.scenario
-    indicator, chosen, ids = _selection(scenario, indicator, year, years, target)
+    indicator, chosen, ids = select_outputs(scenario, indicator, year, years, target)
     inputs = compiled.uncertain
     if not inputs:
         raise ProjectionError(
@@ -205,7 +212,7 @@ def sensitivity(
     return result
 
 
-def _selection(
+def select_outputs(
     scenario: Scenario,
     indicator: str | None,
     year: int | None,

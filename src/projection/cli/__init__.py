@@ -9,7 +9,7 @@ module                 holds
 :mod:`.results`        ``run``, ``targets``, ``check``
 :mod:`.scenarios`      ``compare``, ``diff``, ``report``, ``validate``, ``list``,
                        ``init``, ``schema``
-:mod:`.analysis`       ``solve``, ``sensitivity``, ``calibrate``, ``backtest``
+:mod:`.analysis`       ``solve``, ``sensitivity``, ``screen``, ``calibrate``, ``backtest``
 :mod:`.console`        rich tables of the text :mod:`projection.render.text` makes
 =====================  =============================================================
 

@@ -1,5 +1,5 @@
 """Commands that answer a question about one scenario: ``solve``, ``sensitivity``,
-``calibrate`` and ``backtest``."""
+``screen``, ``calibrate`` and ``backtest``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..text import printable
 from .common import EXIT_NEGATIVE, guard, load, numbers
 from .options import FileArg, Format, FormatOpt, PlotOpt, QuietOpt, SeedOpt, SetOpt, YearsOpt
 
-__all__ = ["solve", "sensitivity", "calibrate", "backtest"]
+__all__ = ["solve", "sensitivity", "screen", "calibrate", "backtest"]
 
 
 def solve(
@@ -123,6 +123,62 @@ def sensitivity(
             return
         if fmt == Format.table:
             typer.echo(result.summary())  # the notes are part of it
+        else:
+            from .console import emit
+
+            emit(result.to_frame(), fmt.value)
+
+
+def screen(
+    file: FileArg,
+    indicator: Annotated[
+        str | None, typer.Option("--indicator", "-i", help="Indicator whose value is screened.")
+    ] = None,
+    years_: YearsOpt = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", "-t", help="Screen whether this target is met (default: all)."),
+    ] = None,
+    trajectories: Annotated[
+        int,
+        typer.Option(
+            "--trajectories", "-r", help="Morris trajectories (r (d + 1) runs).", metavar="R"
+        ),
+    ] = 50,
+    levels: Annotated[
+        int, typer.Option("--levels", help="Grid levels per input (even).", metavar="P")
+    ] = 4,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+) -> None:
+    """Morris screening: which uncertain parameters matter at all, ranked by mu* (SALib).
+
+    Screen whether each target is met (the default), one target (--target ID), or an
+    indicator in some years (--indicator NAME --years 2030).
+    """
+    with guard():
+        from .. import ProjectionError, screening
+
+        if target is not None and (years_ is not None or indicator is not None):
+            raise ProjectionError("--target takes no --indicator or --years")
+        if indicator is not None and years_ is None:
+            raise ProjectionError("--indicator needs --years, e.g. --years 2030 or 2025:2040")
+        (scenario,) = load([file], set_)
+        result = screening(
+            scenario,
+            indicator=indicator,
+            years=years_,
+            target=target,
+            trajectories=trajectories,
+            levels=levels,
+            seed=seed,
+        )
+        if quiet:
+            return
+        if fmt == Format.table:
+            typer.echo(result.summary())
         else:
             from .console import emit
 

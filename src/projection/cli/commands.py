@@ -61,6 +61,7 @@ for command in (
     scenarios.report,
     analysis.solve,
     analysis.sensitivity,
+    analysis.screen,
     analysis.calibrate,
     analysis.backtest,
     scenarios.validate,

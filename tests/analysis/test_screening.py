@@ -93,3 +93,17 @@ def test_screen_command_prints_the_ranking_and_bad_input_is_one_line(tmp_path):
     r = cli("screen", "scenarios/paper-targets.yaml", "--levels", "3")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     assert "levels must be even" in r.stderr
+
+
+def test_screen_plot_writes_a_figure(tmp_path):
+    from helpers import cli
+
+    out = tmp_path / "morris.png"
+    r = cli(
+        "screen", "scenarios/paper-targets.yaml", "-r", "10", "--seed", "1", "--plot", out, "-q"
+    )
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    m = projection.screening("scenarios/paper-targets.yaml", trajectories=10, seed=1)
+    fig = m.plot()
+    assert len(fig.axes) == len(m.outputs)  # one panel per target, the spare cells removed

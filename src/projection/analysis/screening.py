@@ -84,6 +84,13 @@ class MorrisResult:
                 )
         return pd.DataFrame(rows)
 
+    def plot(self) -> Any:
+        """A matplotlib figure: ``mu*`` against ``sigma`` per output (see
+        :func:`projection.render.screening_plot.plot_screening`)."""
+        from ..render.screening_plot import plot_screening
+
+        return plot_screening(self)
+
     def summary(self) -> str:
         """The ranking of the inputs for each output, as text."""
         lines = [

@@ -150,6 +150,7 @@ def screen(
     ] = 4,
     seed: SeedOpt = None,
     set_: SetOpt = None,
+    plot: PlotOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
 ) -> None:
@@ -165,6 +166,10 @@ def screen(
             raise ProjectionError("--target takes no --indicator or --years")
         if indicator is not None and years_ is None:
             raise ProjectionError("--indicator needs --years, e.g. --years 2030 or 2025:2040")
+        if plot is not None:
+            from ..render.plot import check_plot_path
+
+            check_plot_path(plot)
         (scenario,) = load([file], set_)
         result = screening(
             scenario,
@@ -175,6 +180,10 @@ def screen(
             levels=levels,
             seed=seed,
         )
+        if plot is not None:
+            from ..render.plot import save_figure
+
+            save_figure(result.plot(), plot)
         if quiet:
             return
         if fmt == Format.table:

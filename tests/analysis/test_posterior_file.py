@@ -262,3 +262,16 @@ def test_a_posterior_of_a_written_posterior_refuses_adaptive_rounds_on_correlate
         projection.posterior(
             china.to_scenario(), indicator="nev_share", history=h, noise=0.001, samples=2000
         )
+
+
+def test_pinning_a_correlated_parameter_drops_it_from_the_correlations(china):
+    """`--set` on a written posterior pins a parameter: it leaves the copula with its row and
+    column; with fewer than two left, the section goes (no error about a parameter without a
+    distribution)."""
+    s = china.to_scenario()
+    rate, start = "indicators.nev_share.params.rate", "indicators.nev_share.params.start"
+    pinned = s.with_overrides({rate: 0.5})
+    assert rate not in pinned.correlations.parameters
+    i, j = (s.correlations.parameters.index(p) for p in pinned.correlations.parameters)
+    assert pinned.correlations.matrix[0][1] == s.correlations.matrix[i][j]
+    assert pinned.with_overrides({start: 1.0}).correlations is None

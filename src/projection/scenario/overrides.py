@@ -116,6 +116,7 @@ def with_overrides(
             _apply_override(data, str(path), value)
         except ScenarioError as err:  # a path that does not exist: named with the file
             raise ScenarioError(err.message, file=scenario.file) from None
+    _drop_pinned_correlations(data)
     if name is not None:
         data["name"] = name
     elif overrides and "name" not in overrides:
@@ -311,3 +312,29 @@ def _child(node: Any, key: Any, sofar: list, path: str) -> Any:
             path=where,
         )
     raise ScenarioError(f"override {path!r}: no field {where!r}", path=where)
+
+
+def _drop_pinned_correlations(data: dict[str, Any]) -> None:
+    """A parameter an override pinned (its distribution dropped) leaves the ``correlations``
+    section with its row and column; fewer than two left, the section goes."""
+    c = data.get("correlations")
+    if not isinstance(c, dict) or not isinstance(c.get("parameters"), list):
+        return
+
+    def has_distribution(path: Any) -> bool:
+        parts = str(path).split(".")
+        if len(parts) != 4 or parts[0] != "indicators" or parts[2] != "params":
+            return True  # not ours to judge: validation names it
+        param = (data.get("indicators") or {}).get(parts[1], {}).get("params", {}).get(parts[3])
+        return not isinstance(param, dict) or "distribution" in param
+
+    keep = [i for i, p in enumerate(c["parameters"]) if has_distribution(p)]
+    if len(keep) == len(c["parameters"]):
+        return
+    if len(keep) < 2:
+        data.pop("correlations")
+        return
+    matrix = c.get("matrix")
+    c["parameters"] = [c["parameters"][i] for i in keep]
+    if isinstance(matrix, list) and all(isinstance(row, list) for row in matrix):
+        c["matrix"] = [[matrix[i][j] for j in keep] for i in keep]

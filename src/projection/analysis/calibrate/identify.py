@@ -11,7 +11,7 @@ fitted curve's inflection (:func:`too_early`).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,16 +199,10 @@ def profile_cap(
     if cap not in names or dof <= 0:
         return []
     j = names.index(cap)
-    from scipy import optimize, stats
+    from scipy import optimize
 
-    limit = ssr * (1.0 + stats.f.ppf(confidence, 1, dof) / dof)
-
-    def at(value: float) -> tuple[float, np.ndarray]:
-        start = x.copy()
-        start[j] = value
-        trial = problem.fit(start, hold=j, tol=1e-8).x
-        r = problem.residuals(trial)
-        return float(r @ r), trial
+    limit = _f_limit(ssr, dof, confidence)
+    at = _profile(problem, x, j)
 
     out: list[Probe] = []
     unbounded = not math.isfinite(ub[j])
@@ -288,20 +282,14 @@ def profile_from_bound(
     """The interval of parameter ``j`` whose estimate sits at an end of ``box``: from that
     end to where its profile (the parameter held, the others refitted) crosses the F test's
     limit, or the whole range when the profile never does."""
-    from scipy import optimize, stats
+    from scipy import optimize
 
     low, high = box
     at_low = abs(x[j] - low) <= abs(high - x[j])
     far = high if at_low else low
     if not math.isfinite(far):
         far = x[j] + (1 if at_low else -1) * 10.0 * max(1.0, abs(x[j]))
-    limit = ssr * (1.0 + stats.f.ppf(confidence, 1, dof) / dof)
-
-    def excess(value: float) -> float:
-        start = x.copy()
-        start[j] = value
-        r = problem.residuals(problem.fit(start, hold=j, tol=1e-8).x)
-        return float(r @ r) - limit
+    excess = _excess(problem, x, j, _f_limit(ssr, dof, confidence))
 
     if excess(far) <= 0:  # the data cannot reject the other end either
         return float(low), float(high)
@@ -326,16 +314,10 @@ def profile_clipped(
     allowed range (and was clipped there), the profile's edge on that side instead, or the
     end itself when the data do not reject it; then also why the parameter is not
     identifiable (its interval is open there), else ``None``."""
-    from scipy import optimize, stats
+    from scipy import optimize
 
     low, high = box
-    limit = ssr * (1.0 + stats.f.ppf(confidence, 1, dof) / dof)
-
-    def excess(value: float) -> float:
-        start = x.copy()
-        start[j] = value
-        r = problem.residuals(problem.fit(start, hold=j, tol=1e-8).x)
-        return float(r @ r) - limit
+    excess = _excess(problem, x, j, _f_limit(ssr, dof, confidence))
 
     out = list(ci)
     reached = None
@@ -356,6 +338,33 @@ def profile_clipped(
             f"({_fmt(end)}{' ' + unit if unit else ''}): the data do not bound it on that side"
         )
     return (out[0], out[1]), why
+
+
+def _f_limit(ssr: float, dof: int, confidence: float) -> float:
+    """The largest profile sum of squares the F test keeps: ``SSR (1 + F(conf; 1, dof) / dof)``."""
+    from scipy import stats
+
+    return ssr * (1.0 + stats.f.ppf(confidence, 1, dof) / dof)
+
+
+def _profile(problem: Any, x: np.ndarray, j: int) -> Callable[[float], tuple[float, np.ndarray]]:
+    """``at(value)``: parameter ``j`` held at ``value``, the others refitted from ``x``; the
+    sum of squares and the parameters found."""
+
+    def at(value: float) -> tuple[float, np.ndarray]:
+        start = x.copy()
+        start[j] = value
+        trial = problem.fit(start, hold=j, tol=1e-8).x
+        r = problem.residuals(trial)
+        return float(r @ r), trial
+
+    return at
+
+
+def _excess(problem: Any, x: np.ndarray, j: int, limit: float) -> Callable[[float], float]:
+    """How far the profile sum of squares at a value of parameter ``j`` is above ``limit``."""
+    at = _profile(problem, x, j)
+    return lambda value: at(value)[0] - limit
 
 
 def std_errors(

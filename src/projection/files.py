@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .exceptions import OutputError
 
-__all__ = ["atomic_path", "atomic_paths", "check_destination", "write_text"]
+__all__ = ["atomic_path", "atomic_paths", "check_destination", "file_sha256", "write_text"]
 
 
 def check_destination(path: str | Path, formats: Mapping[str, str], what: str) -> str:
@@ -100,6 +100,17 @@ def atomic_paths(*paths: str | Path) -> Iterator[tuple[Path, ...]]:
         for tmp in tmps:
             tmp.unlink(missing_ok=True)
         raise
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, as hex (read in blocks of 1 MiB)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_text(path: str | Path, text: str) -> Path:

@@ -41,7 +41,6 @@ a resource descriptor.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import warnings
@@ -50,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import ScenarioError
-from ..files import atomic_paths
+from ..files import atomic_paths, file_sha256
 
 __all__ = [
     "SIDECAR_SUFFIX",
@@ -148,7 +147,7 @@ def resource_descriptor(
     """
     target = Path(path)
     name = re.sub(r"[^-a-z0-9._]+", "-", target.stem.lower()).strip("-.") or "data"
-    digest = _sha256(Path(data) if data is not None else target)
+    digest = file_sha256(Path(data) if data is not None else target)
     return {
         "profile": "tabular-data-resource",
         "name": name,
@@ -214,7 +213,7 @@ def read_sidecar(path: str | Path, *, check: bool = True) -> dict[str, Any] | No
             file=str(side),
         )
     if check and Path(path).is_file() and "hash" in descriptor:
-        if descriptor["hash"] != f"sha256:{_sha256(Path(path))}":
+        if descriptor["hash"] != f"sha256:{file_sha256(Path(path))}":
             warnings.warn(
                 f"{Path(path).name} changed after it was written: its sidecar {side.name} "
                 "describes other bytes, so its metadata may not be of this data",
@@ -262,11 +261,3 @@ def decode_text(key: str, value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return value
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

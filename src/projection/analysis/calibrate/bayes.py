@@ -47,6 +47,7 @@ import pandas as pd
 from ...engine.compiled import CompiledScenario, compile_scenario
 from ...engine.sampling import BLOCK, sample_block, seed_entropy
 from ...exceptions import ParameterError, ProjectionError, ScenarioError
+from ...files import file_sha256
 from ...scenario import Scenario
 from ...validation import whole_number
 from .history import read_history, select_years
@@ -349,7 +350,7 @@ def posterior(
     compiled = compile_scenario(scenario)
     scen = compiled.scenario
     if indicator not in scen.indicators:
-        compiled.evaluate(only=[indicator])  # raises the one "unknown indicator" error
+        compiled.requires([indicator])  # the one "unknown indicator" error
     unit = scen.indicators[indicator].unit
     frame = read_history(history, unit=unit)
     file = frame.attrs.get("file")
@@ -455,19 +456,11 @@ def posterior(
         years=tuple(int(v) for v in t),
         observed=y,
         history=str(file) if file else "a DataFrame",
-        history_sha256=_sha256(file),
+        history_sha256=file_sha256(file) if file else None,
         least_squares=fixed_by_ls,
         seed=seed,
         compiled=compiled,
     )
-
-
-def _sha256(file: Any) -> str | None:
-    if not file or not Path(file).is_file():
-        return None
-    import hashlib
-
-    return hashlib.sha256(Path(file).read_bytes()).hexdigest()
 
 
 def _g(x: float) -> str:

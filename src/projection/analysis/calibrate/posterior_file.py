@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from ...exceptions import ProjectionError
-from ...files import atomic_path
+from ...files import write_text
 from ...scenario import Scenario, load_scenario
 
 __all__ = ["posterior_scenario", "write_posterior", "KNOTS"]
@@ -105,10 +105,7 @@ def write_posterior(post: Any, path: str | Path, *, knots: int = KNOTS) -> Path:
         width=96,
         default_flow_style=None,  # lists of numbers on a few lines, mappings as blocks
     )
-    target = Path(path)
-    with atomic_path(target) as tmp:
-        tmp.write_text(text + body, encoding="utf-8")
-    return target
+    return write_text(path, text + body)
 
 
 def _normal_scores_correlation(draws: np.ndarray) -> list[list[float]]:

@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from ...exceptions import ScenarioError
-from ...files import atomic_path
+from ...files import write_text
 from ...models import get_family
 from ...scenario import Scenario, load_scenario
 from ...units import conversion_factor
@@ -299,10 +299,7 @@ class Calibration:
         header += [f"Warning: {w}" for w in self.warnings]
         text = "".join(f"# {line}\n" for h in header for line in _wrap(h, 96))
         body = yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True, width=96)
-        target = Path(path)
-        with atomic_path(target) as tmp:
-            tmp.write_text(text + body, encoding="utf-8")
-        return target
+        return write_text(path, text + body)
 
     # ------------------------------------------------------------------ helpers
     def _chosen(self, params: Sequence[str] | None) -> list[str]:

@@ -107,3 +107,18 @@ def test_screen_plot_writes_a_figure(tmp_path):
     m = projection.screening("scenarios/paper-targets.yaml", trajectories=10, seed=1)
     fig = m.plot()
     assert len(fig.axes) == len(m.outputs)  # one panel per target, the spare cells removed
+
+
+@pytest.mark.parametrize("analysis", ["sensitivity", "screening"])
+def test_correlated_inputs_are_refused_by_both_analyses(analysis):
+    """Sobol' and Morris both assume independent inputs: a `correlations` section is refused,
+    naming the correlated parameters."""
+    s = projection.load_scenario("scenarios/paper-targets.yaml").to_dict()
+    pair = ["indicators.ev_sales_share.params.rate", "indicators.ev_sales_share.params.ceiling"]
+    s["correlations"] = {
+        "parameters": pair,
+        "matrix": [[1, 0.3], [0.3, 1]],
+        "source": "assumption: t",
+    }
+    with pytest.raises(projection.ProjectionError, match="assume independent inputs.*params.rate"):
+        getattr(projection, analysis)(s, target="T1")

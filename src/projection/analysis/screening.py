@@ -35,10 +35,9 @@ import numpy as np
 import pandas as pd
 
 from ..engine.compiled import CompiledScenario, compile_scenario
-from ..engine.tolerance import holds
 from ..exceptions import ProjectionError
 from ..validation import whole_number
-from .sensitivity import select_outputs
+from .sensitivity import independent_inputs, output_values, select_outputs
 
 __all__ = ["screening", "MorrisResult"]
 
@@ -158,31 +157,19 @@ def screening(
     compiled = scenario if isinstance(scenario, CompiledScenario) else compile_scenario(scenario)
     scen = compiled.scenario
     indicator, chosen, ids = select_outputs(scen, indicator, year, years, target)
-    inputs = compiled.uncertain
-    if not inputs:
-        raise ProjectionError(f"{scen.name}: no uncertain parameters: give one a `distribution`")
-    if scen.correlations is not None:
-        raise ProjectionError(
-            f"{scen.name}: Morris' one-at-a-time steps assume independent inputs, and this "
-            "scenario correlates some (its `correlations`)"
-        )
+    inputs = independent_inputs(compiled, "Morris' one-at-a-time steps")
     paths = [u.path for u in inputs]
     problem = {"num_vars": len(paths), "names": paths, "bounds": [[0.0, 1.0]] * len(paths)}
     grid = sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     u = 0.5 / levels + grid * (levels - 1) / levels  # centres of equal-probability strata
     draws = {p: inp.distribution.ppf(u[:, j]) for j, (p, inp) in enumerate(zip(paths, inputs))}
-    if ids is None:
-        ev = compiled.evaluate(draws, only=[indicator])
-        y = ev.full(indicator)[:, [compiled.column(v) for v in chosen]]
+    columns = [compiled.column(v) for v in chosen]
+    targets = None if ids is None else [compiled.targets[t] for t in ids]
+    y = output_values(compiled, draws, indicator, columns, targets)
+    if targets is None:
         outputs: list[Any] = list(chosen)
         label = f"{indicator} [{compiled.units[indicator]}] ({scen.name})"
     else:
-        targets = [compiled.targets[t] for t in ids]
-        ev = compiled.evaluate(draws, only=list(dict.fromkeys(t.indicator for t in targets)))
-        y = np.stack(
-            [holds(ev.full(t.indicator)[:, t.column], t.bound, t.required) for t in targets],
-            axis=1,
-        ).astype(float)
         outputs, label = list(ids), f"whether each target is met ({scen.name})"
     stats = {k: np.empty((len(paths), len(outputs))) for k in ("mu_star", "sigma", "mu", "c")}
     for k in range(len(outputs)):

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "sensitivity",
     "select_outputs",
+    "independent_inputs",
+    "output_values",
     "SobolResult",
     "summary",
     "FRAME_COLUMNS",
@@ -134,29 +136,17 @@ def sensitivity(
     compiled = scenario if isinstance(scenario, CompiledScenario) else compile_scenario(scenario)
     scenario = compiled.scenario
     indicator, chosen, ids = select_outputs(scenario, indicator, year, years, target)
-    inputs = compiled.uncertain
-    if not inputs:
-        raise ProjectionError(
-            f"{scenario.name}: no uncertain parameters: give a parameter a `distribution`"
-        )
-    if scenario.correlations is not None:
-        raise ProjectionError(
-            f"{scenario.name}: Sobol' indices assume independent inputs, and this scenario "
-            f"correlates {', '.join(scenario.correlations.parameters)} (its `correlations`): "
-            "remove that section for a sensitivity analysis of the marginals"
-        )
+    inputs = independent_inputs(compiled, "Sobol' indices")
     paths = [u.path for u in inputs]
     met_share: list[np.ndarray] = []
+    columns = [compiled.column(y) for y in chosen]
+    targets = None if ids is None else [compiled.targets[t] for t in ids]
 
-    if ids is None:  # an indicator, in one or several years
-        columns = [compiled.column(y) for y in chosen]
-        needed = [indicator]
+    if targets is None:  # an indicator, in one or several years
         outputs: list[Any] = chosen
         output_name = "year"
         label = f"{indicator} [{compiled.units[indicator]}] ({scenario.name})"
     else:
-        targets = [compiled.targets[t] for t in ids]
-        needed = list(dict.fromkeys(t.indicator for t in targets))
         if isinstance(target, str):
             one = targets[0]
             op = ">=" if one.bound == "at_least" else "<="
@@ -172,14 +162,10 @@ def sensitivity(
 
     def func(x: np.ndarray) -> np.ndarray:
         draws = {path: x[i] for i, path in enumerate(paths)}
-        evaluation = compiled.evaluate(draws, only=needed)
-        if ids is None:
-            return evaluation.full(indicator)[:, columns].T  # (s, m)
-        met = np.stack(
-            [holds(evaluation.full(t.indicator)[:, t.column], t.bound, t.required) for t in targets]
-        ).astype(float)
-        met_share.append(met.mean(axis=1))
-        return met
+        values = output_values(compiled, draws, indicator, columns, targets).T  # (s, m)
+        if targets is not None:
+            met_share.append(values.mean(axis=1))
+        return values
 
     result = sobol(
         func,
@@ -210,6 +196,40 @@ def sensitivity(
                 )
         result = dataclasses.replace(result, notes=(*notes, *result.notes))
     return result
+
+
+def independent_inputs(compiled: CompiledScenario, method: str) -> tuple[Any, ...]:
+    """The scenario's uncertain inputs, refused when there are none or when the scenario
+    correlates some (``method``, e.g. "Sobol' indices", assumes independent inputs)."""
+    scenario = compiled.scenario
+    if not compiled.uncertain:
+        raise ProjectionError(
+            f"{scenario.name}: no uncertain parameters: give a parameter a `distribution`"
+        )
+    if scenario.correlations is not None:
+        raise ProjectionError(
+            f"{scenario.name}: {method} assume independent inputs, and this scenario "
+            f"correlates {', '.join(scenario.correlations.parameters)} (its `correlations`): "
+            "remove that section for an analysis of the marginals"
+        )
+    return compiled.uncertain
+
+
+def output_values(
+    compiled: CompiledScenario,
+    draws: dict[str, np.ndarray],
+    indicator: str | None,
+    columns: Sequence[int],
+    targets: Sequence[Any] | None,
+) -> np.ndarray:
+    """The outputs of ``m`` parameter sets, shape (m, outputs): the indicator in the
+    ``columns`` years, or with ``targets`` whether each is met (1.0) or not (0.0)."""
+    if targets is None:
+        return compiled.evaluate(draws, only=[indicator]).full(indicator)[:, columns]
+    ev = compiled.evaluate(draws, only=list(dict.fromkeys(t.indicator for t in targets)))
+    return np.stack(
+        [holds(ev.full(t.indicator)[:, t.column], t.bound, t.required) for t in targets], axis=1
+    ).astype(float)
 
 
 def select_outputs(

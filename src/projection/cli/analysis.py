@@ -10,7 +10,17 @@ import typer
 
 from ..text import printable
 from .common import EXIT_NEGATIVE, guard, load, numbers
-from .options import FileArg, Format, FormatOpt, PlotOpt, QuietOpt, SeedOpt, SetOpt, YearsOpt
+from .options import (
+    FileArg,
+    Format,
+    FormatOpt,
+    NoiseOpt,
+    PlotOpt,
+    QuietOpt,
+    SeedOpt,
+    SetOpt,
+    YearsOpt,
+)
 
 __all__ = ["solve", "sensitivity", "screen", "calibrate", "backtest"]
 
@@ -119,14 +129,8 @@ def sensitivity(
         result = sobol_sensitivity(
             scenario, indicator=indicator, years=years_, target=target, n=samples, seed=seed
         )
-        if quiet:
-            return
-        if fmt == Format.table:
-            typer.echo(result.summary())  # the notes are part of it
-        else:
-            from .console import emit
-
-            emit(result.to_frame(), fmt.value)
+        if not quiet:
+            _print(result, fmt)  # the notes are part of the summary
 
 
 def screen(
@@ -184,14 +188,8 @@ def screen(
             from ..render.plot import save_figure
 
             save_figure(result.plot(), plot)
-        if quiet:
-            return
-        if fmt == Format.table:
-            typer.echo(result.summary())
-        else:
-            from .console import emit
-
-            emit(result.to_frame(), fmt.value)
+        if not quiet:
+            _print(result, fmt)
 
 
 def calibrate(
@@ -254,15 +252,7 @@ def calibrate(
             "--samples", "-n", help="With --posterior: prior draws to weight.", metavar="N"
         ),
     ] = 100_000,
-    noise: Annotated[
-        str,
-        typer.Option(
-            "--noise",
-            help="With --posterior: the observation noise's sd in the indicator's unit, or "
-            "'fit' (unknown, integrated out).",
-            metavar="SD|fit",
-        ),
-    ] = "fit",
+    noise: NoiseOpt = "fit",
     seed: SeedOpt = None,
     fmt: FormatOpt = Format.table,
     quiet: QuietOpt = False,
@@ -298,22 +288,20 @@ def calibrate(
                 )
             from .. import posterior
 
-            level: Any = noise
-            if noise != "fit":
-                level = (numbers(noise, "--noise", "0.5 or fit") or [float("nan")])[0]
             post = posterior(
                 scenario,
                 indicator=indicator,
                 history=observed,
                 params=names,
                 samples=samples,
-                noise=level,
+                noise=_noise(noise),
                 seed=seed,
                 years=years_,
             )
             if output is not None:
                 post.write(output)
-            _show_posterior(post, fmt, quiet)
+            if not quiet:
+                _print(post, fmt, as_dict=True)
             if output is not None and not quiet and fmt == Format.table:
                 typer.echo(f"wrote {printable(output)}")
             return
@@ -322,33 +310,31 @@ def calibrate(
             result.write(output, distributions=distributions)
         if quiet:
             return
-        if fmt == Format.json:
-            import json
-
-            typer.echo(json.dumps(result.to_dict(), indent=1))
-        elif fmt == Format.csv:
-            from .console import emit
-
-            emit(result.to_frame(), "csv")
-        else:
-            typer.echo(result.summary())
-            if output is not None:
-                typer.echo(f"wrote {printable(output)}")
+        _print(result, fmt, as_dict=True)
+        if fmt == Format.table and output is not None:
+            typer.echo(f"wrote {printable(output)}")
 
 
-def _show_posterior(post: Any, fmt: Format, quiet: bool) -> None:
-    if quiet:
-        return
-    if fmt == Format.json:
+def _print(result: Any, fmt: Format, *, as_dict: bool = False) -> None:
+    """A result as text (its summary), CSV (its frame) or JSON (its ``to_dict()`` with
+    ``as_dict``, else its frame)."""
+    if fmt == Format.table:
+        typer.echo(result.summary())
+    elif fmt == Format.json and as_dict:
         import json
 
-        typer.echo(json.dumps(post.to_dict(), indent=1, default=str))
-    elif fmt == Format.csv:
+        typer.echo(json.dumps(result.to_dict(), indent=1, default=str))
+    else:
         from .console import emit
 
-        emit(post.to_frame(), "csv")
-    else:
-        typer.echo(post.summary())
+        emit(result.to_frame(), fmt.value)
+
+
+def _noise(text: str) -> Any:
+    """``--noise``: ``fit``, or a number (a one-line error otherwise)."""
+    if text == "fit":
+        return text
+    return (numbers(text, "--noise", "0.5 or fit") or [float("nan")])[0]
 
 
 def backtest(
@@ -370,14 +356,7 @@ def backtest(
         int,
         typer.Option("--samples", "-n", help="Prior draws for the posterior.", metavar="N"),
     ] = 20_000,
-    noise: Annotated[
-        str,
-        typer.Option(
-            "--noise",
-            help="Observation noise sd in the indicator's unit, or 'fit'.",
-            metavar="SD|fit",
-        ),
-    ] = "fit",
+    noise: NoiseOpt = "fit",
     seed: SeedOpt = None,
     families: Annotated[
         str | None,
@@ -416,16 +395,13 @@ def backtest(
             check_report_path(report)
 
         (scenario,) = load([file], set_)
-        level: Any = noise
-        if noise != "fit":
-            level = (numbers(noise, "--noise", "0.5 or fit") or [float("nan")])[0]
         bt = run_backtest(
             scenario,
             indicator=indicator,
             history=history,
             splits=split,
             samples=samples,
-            noise=level,
+            noise=_noise(noise),
             seed=seed,
             families=families,
         )
@@ -438,15 +414,5 @@ def backtest(
             from ..render.report import write_report
 
             write_report(report, run(scenario), backtests=[bt])
-        if quiet:
-            return
-        if fmt == Format.json:
-            import json
-
-            typer.echo(json.dumps(bt.to_dict(), indent=1, default=str))
-        elif fmt == Format.csv:
-            from .console import emit
-
-            emit(bt.to_frame(), "csv")
-        else:
-            typer.echo(bt.summary())
+        if not quiet:
+            _print(bt, fmt, as_dict=True)

@@ -36,6 +36,7 @@ __all__ = [
     "YearsOpt",
     "SamplesOpt",
     "SamplerOpt",
+    "NoiseOpt",
     "SeedOpt",
     "QuantilesOpt",
     "WorkersOpt",
@@ -125,6 +126,15 @@ SamplesOpt = Annotated[
         "-n",
         help="Run an ensemble of N members drawn from the parameters' distributions.",
         metavar="N",
+    ),
+]
+NoiseOpt = Annotated[
+    str,
+    typer.Option(
+        "--noise",
+        help="Observation noise sd in the indicator's unit, or 'fit' (unknown, integrated "
+        "out); calibrate uses it with --posterior.",
+        metavar="SD|fit",
     ),
 ]
 SamplerOpt = Annotated[Sampler, typer.Option("--sampler", help="How members are drawn.")]

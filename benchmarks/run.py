@@ -111,6 +111,18 @@ import projection  # noqa: E402
 from projection.models import logistic  # noqa: E402
 
 RESULTS = HERE / "results"
+#: The figures, in the order they run (``--only`` picks some).
+FIGURES = [
+    "models",
+    "ema",
+    "memory",
+    "scaling",
+    "startup",
+    "solve",
+    "before-after",
+    "paper",
+    "posterior",
+]
 CHILD = HERE / "_memory_child.py"
 GiB = 2**30
 MiB = 2**20
@@ -1071,33 +1083,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=[
-            "models",
-            "ema",
-            "memory",
-            "scaling",
-            "startup",
-            "solve",
-            "before-after",
-            "paper",
-            "posterior",
-        ],
+        choices=FIGURES,
         action="append",
         help="run only these figures (repeatable); default: all",
     )
     args = parser.parse_args()
     quick = args.quick
-    figures = [
-        "models",
-        "ema",
-        "memory",
-        "scaling",
-        "startup",
-        "solve",
-        "before-after",
-        "paper",
-        "posterior",
-    ]
+    figures = FIGURES
     only = set(args.only or figures)
     began = time.perf_counter()
     machine, engine = machine_info(), engine_info()

@@ -24,6 +24,8 @@ import logging
 import re
 from typing import Any
 
+from projection.scenario.distributions import DISTRIBUTIONS
+
 log = logging.getLogger("mkdocs.hooks.projection")
 
 CLI_MARKER = "<!-- cli-reference -->"
@@ -270,16 +272,8 @@ _DISTRIBUTION_FIELDS = {
     "quantiles": "Values at probabilities 0, 1/K, ..., 1 (K + 1 of them, not decreasing); "
     "linear in between. Written by `calibrate --posterior --output`.",
 }
-_DISTRIBUTIONS = (
-    "Uniform",
-    "Normal",
-    "TruncNormal",
-    "LogNormal",
-    "Triangular",
-    "Beta",
-    "Choice",
-    "Empirical",
-)
+# every distribution class, from the registry the loader reads (a new type needs no edit here)
+_DISTRIBUTIONS = tuple(cls.__name__ for cls in DISTRIBUTIONS.values())
 FIELD_NOTES.update(
     {f"{d}.{f}": note for d in _DISTRIBUTIONS for f, note in _DISTRIBUTION_FIELDS.items()}
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import logistic_priors
 
 import projection
 from projection.models import logistic
@@ -16,30 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def scenario() -> dict:
-    def prior(value, unit, lo, hi):
-        return {
-            "value": value,
-            "unit": unit,
-            "source": "assumption: test",
-            "distribution": {"type": "uniform", "lower": lo, "upper": hi},
-        }
-
-    return {
-        "name": "synthetic",
-        "horizon": {"start": 2010, "end": 2040},
-        "indicators": {
-            "share": {
-                "model": "logistic",
-                "unit": "%",
-                "base_year": 2010,
-                "params": {
-                    "start": prior(2.0, "%", 1.0, 4.0),
-                    "ceiling": prior(70.0, "%", 40.0, 100.0),
-                    "rate": prior(0.5, "1/yr", 0.2, 0.8),
-                },
-            }
-        },
-    }
+    return logistic_priors()
 
 
 def noisy(years, sd=1.0, seed=0, **truth) -> pd.DataFrame:

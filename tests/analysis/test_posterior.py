@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import logistic_priors
 
 import projection
 from projection.analysis.calibrate import Posterior, posterior
@@ -17,29 +18,7 @@ BASE = 2010
 
 def scenario(rate=(0.2, 0.8), ceiling=(40.0, 100.0), start=(1.0, 4.0)) -> dict:
     """One logistic share with uniform priors on rate, ceiling and start (None: fixed)."""
-
-    def param(value, unit, prior):
-        p = {"value": value, "unit": unit, "source": "assumption: test"}
-        if prior is not None:
-            p["distribution"] = {"type": "uniform", "lower": prior[0], "upper": prior[1]}
-        return p
-
-    return {
-        "name": "synthetic",
-        "horizon": {"start": BASE, "end": 2040},
-        "indicators": {
-            "share": {
-                "model": "logistic",
-                "unit": "%",
-                "base_year": BASE,
-                "params": {
-                    "start": param(2.0, "%", start),
-                    "ceiling": param(70.0, "%", ceiling),
-                    "rate": param(0.5, "1/yr", rate),
-                },
-            }
-        },
-    }
+    return logistic_priors(rate=rate, ceiling=ceiling, start=start)
 
 
 def history(years, *, start=2.0, ceiling=70.0, rate=0.5, sd=0.0, seed=0) -> pd.DataFrame:

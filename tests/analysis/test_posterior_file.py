@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import logistic_priors
 from scipy import stats
 
 import projection
@@ -207,30 +208,7 @@ def test_predictive_bands_of_a_written_posterior_hold_what_they_claim():
     aggregate the 80 % bands hold between 70 % and 90 % of the held-out observations."""
     from projection.models import logistic
 
-    def prior(value, unit, lo, hi):
-        return {
-            "value": value,
-            "unit": unit,
-            "source": "assumption: test",
-            "distribution": {"type": "uniform", "lower": lo, "upper": hi},
-        }
-
-    scenario = {
-        "name": "synthetic",
-        "horizon": {"start": 2010, "end": 2030},
-        "indicators": {
-            "share": {
-                "model": "logistic",
-                "unit": "%",
-                "base_year": 2010,
-                "params": {
-                    "start": prior(2.0, "%", 1.0, 4.0),
-                    "ceiling": prior(70.0, "%", 40.0, 100.0),
-                    "rate": prior(0.5, "1/yr", 0.2, 0.8),
-                },
-            }
-        },
-    }
+    scenario = logistic_priors(end=2030)
     rng = np.random.default_rng(7)
     inside = total = 0
     for k in range(10):

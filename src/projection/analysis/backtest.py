@@ -75,6 +75,46 @@ class Backtest:
             "scores": self.table.replace({np.nan: None}).to_dict(orient="records"),
         }
 
+    def cells(self) -> list[list[str]]:
+        """The scores as text, one row per split and method: split, method, fit, held, MAE,
+        largest error (and its year), 50 % band, 80 % band; a method that did not run has
+        its reason in the third cell and nothing after it."""
+        rows = []
+        for r in self.table.itertuples():
+            if isinstance(r.failed, str) and r.failed:
+                rows.append([str(r.split), r.method, f"not run: {r.failed}"])
+                continue
+            rows.append(
+                [
+                    str(r.split),
+                    r.method,
+                    str(r.n_fit),
+                    str(r.n_held),
+                    f"{r.mae:.3g}",
+                    f"{r.max_error:.3g} in {int(r.worst_year)}",
+                    _share(r.coverage_50),
+                    _share(r.coverage_80),
+                ]
+            )
+        return rows
+
+    def coverage(self) -> list[str]:
+        """Each method's coverage over all splits (held-out years inside its bands), a
+        sentence each."""
+        lines = []
+        for method, rows in self.table[self.table.failed == ""].groupby("method", sort=False):
+            held = rows.n_held.sum()
+            if rows.coverage_80.isna().all():
+                lines.append(f"{method}: no band")
+                continue
+            c50 = (rows.coverage_50 * rows.n_held).sum() / held
+            c80 = (rows.coverage_80 * rows.n_held).sum() / held
+            lines.append(
+                f"{method}: 50 % band {_share(c50)}, 80 % band {_share(c80)} of {held} "
+                "held-out years"
+            )
+        return lines
+
     def summary(self) -> str:
         """The scores as a text table, and the coverage of each method over all splits."""
         lines = [
@@ -83,27 +123,12 @@ class Backtest:
             f"  {'split':<6} {'method':<24} {'fit':>4} {'held':>4} {'MAE':>9} "
             f"{'largest error':>19} {'50 % band':>9} {'80 % band':>9}",
         ]
-        for r in self.table.itertuples():
-            if isinstance(r.failed, str) and r.failed:
-                lines.append(f"  {r.split:<6} {r.method:<24} not run: {r.failed}")
-                continue
-            worst = f"{r.max_error:.3g} in {int(r.worst_year)}"
-            lines.append(
-                f"  {r.split:<6} {r.method:<24} {r.n_fit:>4} {r.n_held:>4} {r.mae:>9.3g} "
-                f"{worst:>19} {_share(r.coverage_50):>9} {_share(r.coverage_80):>9}"
-            )
+        widths = (-6, -24, 4, 4, 9, 19, 9, 9)  # negative: left-aligned
+        for cells in self.cells():
+            shown = [f"{c:<{-w}}" if w < 0 else f"{c:>{w}}" for c, w in zip(cells, widths)]
+            lines.append("  " + " ".join(shown))
         lines.append("coverage over all splits (held-out years inside the band):")
-        for method, rows in self.table[self.table.failed == ""].groupby("method", sort=False):
-            held = rows.n_held.sum()
-            if rows.coverage_80.isna().all():
-                lines.append(f"  {method}: no band")
-                continue
-            c50 = (rows.coverage_50 * rows.n_held).sum() / held
-            c80 = (rows.coverage_80 * rows.n_held).sum() / held
-            lines.append(
-                f"  {method}: 50 % band {_share(c50)}, 80 % band {_share(c80)} of {held} "
-                "held-out years"
-            )
+        lines += [f"  {line}" for line in self.coverage()]
         return "\n".join(lines)
 
 

@@ -207,32 +207,11 @@ def write_report(
 
 def _backtest_section(bt: Any, fmt: str | None) -> dict[str, Any]:
     """A back-test's scores as table rows (text), its coverage lines and its figure."""
-
-    def share(x: float) -> str:
-        return "-" if x != x else f"{100 * x:.0f} %"
-
-    rows = []
-    for r in bt.table.itertuples():
-        if isinstance(r.failed, str) and r.failed:
-            rows.append([str(r.split), r.method, "not run: " + r.failed, "", "", "", "", ""])
-            continue
-        rows.append(
-            [
-                str(r.split),
-                r.method,
-                str(r.n_fit),
-                str(r.n_held),
-                f"{r.mae:.3g}",
-                f"{r.max_error:.3g} in {int(r.worst_year)}",
-                share(r.coverage_50),
-                share(r.coverage_80),
-            ]
-        )
-    coverage = [line.strip() for line in bt.summary().splitlines() if line.startswith("  ")]
+    rows = [cells + [""] * (8 - len(cells)) for cells in bt.cells()]
     return {
         "title": f"Back-test of {bt.indicator} on {printable(bt.history)} ({bt.unit})",
         "rows": rows,
-        "coverage": coverage[len(rows) + 1 :],
+        "coverage": bt.coverage(),
         "figure": backtest_figure(bt, fmt) if fmt else None,
     }
 

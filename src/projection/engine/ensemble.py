@@ -44,7 +44,7 @@ from .blocks import BlockStats, Plan, compute_block
 from .compiled import CompiledScenario
 from .constraints import Violation
 from .notes import NO_DISTRIBUTION, bound_notes, subsample_note
-from .quantiles import row_quantiles
+from .quantiles import METHOD, row_quantiles
 from .results import Ensemble, Projection
 from .sampling import BLOCK, check_samples, seed_entropy
 from .workers import run_local
@@ -52,10 +52,8 @@ from .workers import run_local
 __all__ = ["run_ensemble", "DEFAULT_QUANTILES", "DEFAULT_CHUNK", "KEEP", "QUANTILE_METHOD"]
 
 DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
-#: How quantiles are read off the members (numpy's ``method``): the empirical quantile,
-#: never an interpolation between two members (a staged capacity that is 1 Tbps in half the
-#: members and 4 Tbps in the other half has no "2.5 Tbps" median).
-QUANTILE_METHOD = "inverted_cdf"
+#: How quantiles are read off the members (see :data:`projection.engine.quantiles.METHOD`).
+QUANTILE_METHOD = METHOD
 #: Members evaluated at once; bounds the size of the arrays one chunk needs. A whole block:
 #: 16,384 peaked about 100 MiB higher (glibc heap fragmentation, docs/performance.md) and was
 #: no faster.

@@ -674,3 +674,16 @@ def test_empirical_ppf_passes_through_its_quantiles_and_frozen_agrees(knots):
         np.testing.assert_allclose(
             d.frozen().ppf(u), d.ppf(u), rtol=0, atol=1e-7 * (1 + np.ptp(knots))
         )
+
+
+def test_arguments_and_description_read_as_written():
+    """One description of a distribution for `diff` and the report: fields by the names a
+    file writes (median, not the Python name median_), whole numbers without a point, and an
+    empirical one by three quantiles, not all of them."""
+    assert make("lognormal", median=20.0, sigma=0.5).arguments() == "median=20, sigma=0.5"
+    assert make("uniform", lower=0.1, upper=1.5).describe("1/yr") == (
+        "uniform(lower=0.1, upper=1.5) 1/yr"
+    )
+    e = make("empirical", quantiles=list(np.linspace(0.0, 100.0, 101)))
+    assert e.arguments() == "5/50/95 % at 5, 50, 95"
+    assert e.describe("%") == "empirical: 5/50/95 % at 5, 50, 95 %"

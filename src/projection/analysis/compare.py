@@ -239,7 +239,7 @@ def _records(s: Scenario) -> dict[str, tuple[str, Any, str]]:
             if p.distribution is not None:  # the prior against the posterior, say
                 d = p.distribution
                 out[f"{base}.params.{pname}.distribution"] = (
-                    _distribution(d, unit),
+                    d.describe(unit or ""),
                     d.model_dump(mode="json"),
                     _one_line(p.source),
                 )
@@ -279,19 +279,3 @@ def _records(s: Scenario) -> dict[str, tuple[str, Any, str]]:
             _one_line(c.source),
         )
     return out
-
-
-def _distribution(d: Any, unit: str | None) -> str:
-    """A distribution in a few words: ``uniform(20, 100) %``, or an empirical one by its 5,
-    50 and 95 % quantiles."""
-    u = f" {unit}" if unit else ""
-    if d.type == "empirical":
-        q05, q50, q95 = (float(v) for v in d.ppf(np.array([0.05, 0.5, 0.95])))
-        return f"empirical: 5/50/95 % at {q05:.4g}, {q50:.4g}, {q95:.4g}{u}"
-    fields = {k: v for k, v in d.model_dump(mode="json", by_alias=True).items() if k != "type"}
-    shown = ", ".join(
-        f"{k}={v:g}" if isinstance(v, float | int) else f"{k}={v}"
-        for k, v in fields.items()
-        if v is not None
-    )
-    return f"{d.type}({shown}){u}"

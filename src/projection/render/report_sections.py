@@ -200,8 +200,7 @@ def _distribution_of(s: Scenario, path: str) -> tuple[str, str] | None:
         return None
     if dist is None:
         return None
-    fields = dist.model_dump(exclude={"type"}, exclude_none=True)
-    return printable(dist.type), printable(", ".join(f"{k}={_plain(v)}" for k, v in fields.items()))
+    return printable(dist.type), printable(dist.arguments())
 
 
 def _plain(value: Any) -> str:

@@ -133,6 +133,27 @@ class _Dist(BaseModel):
         scenario needs no scipy)."""
         return float(getattr(self, "lower", -math.inf)), float(getattr(self, "upper", math.inf))
 
+    def arguments(self) -> str:
+        """Its fields in a few words, as written: ``lower=20, upper=100``."""
+        fields = self.model_dump(mode="json", by_alias=True, exclude={"type"}, exclude_none=True)
+        return ", ".join(f"{k}={_number_text(v)}" for k, v in fields.items())
+
+    def describe(self, unit: str = "") -> str:
+        """The distribution in a few words, with ``unit``: ``uniform(lower=20, upper=100) %``."""
+        return f"{self.type}({self.arguments()}){' ' + unit if unit else ''}"
+
+
+def _number_text(value: Any) -> str:
+    """A number as a person writes it: whole numbers without a point, else 6 digits."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float):
+        v = float(value)
+        return f"{int(v)}" if v.is_integer() and abs(v) < 1e15 else f"{v:.6g}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_number_text(v) for v in value) + "]"
+    return str(value)
+
 
 def _finite(*pairs: tuple[str, float]) -> None:
     for name, value in pairs:
@@ -430,6 +451,14 @@ class Empirical(_Dist):
 
     def support(self) -> tuple[float, float]:
         return float(self.quantiles[0]), float(self.quantiles[-1])
+
+    def arguments(self) -> str:
+        """Its 5, 50 and 95 % quantiles, not every one of them."""
+        q05, q50, q95 = (float(v) for v in self.ppf(np.array([0.05, 0.5, 0.95])))
+        return f"5/50/95 % at {q05:.4g}, {q50:.4g}, {q95:.4g}"
+
+    def describe(self, unit: str = "") -> str:
+        return f"empirical: {self.arguments()}{' ' + unit if unit else ''}"
 
 
 #: The distribution types by name: the one list that the scenario file's ``type:``, its JSON

@@ -253,3 +253,37 @@ def test_pinning_a_correlated_parameter_drops_it_from_the_correlations(china):
     i, j = (s.correlations.parameters.index(p) for p in pinned.correlations.parameters)
     assert pinned.correlations.matrix[0][1] == s.correlations.matrix[i][j]
     assert pinned.with_overrides({start: 1.0}).correlations is None
+
+
+def test_a_posterior_written_for_a_parameter_in_another_unit_keeps_its_unit():
+    """A ceiling written as '15000 Gbps' on an indicator in Tbps: its draws are in Gbps, and
+    the written posterior says so (a bare number would be read in Tbps, 1000 times larger)."""
+    from projection.models import logistic
+
+    s = {
+        "name": "cable",
+        "horizon": {"start": 2020, "end": 2030},
+        "indicators": {
+            "capacity": {
+                "model": "logistic",
+                "unit": "Tbps",
+                "base_year": 2020,
+                "params": {
+                    "start": {"value": 1, "source": "assumption: test"},
+                    "rate": {"value": 0.5, "unit": "1/yr", "source": "assumption: test"},
+                    "ceiling": {
+                        "value": "15000 Gbps",
+                        "distribution": {"type": "uniform", "lower": 10000, "upper": 20000},
+                        "source": "assumption: test",
+                    },
+                },
+            }
+        },
+    }
+    years = np.arange(2020, 2027)
+    y = logistic.evaluate(years, base_year=2020, start=1.0, ceiling=15.0, rate=0.5)
+    h = pd.DataFrame({"year": years, "value": y + 0.05 * np.sin(years)})
+    post = projection.posterior(s, indicator="capacity", history=h, params=["ceiling"], seed=1)
+    written = post.to_scenario().indicators["capacity"].params["ceiling"]
+    assert written.written_unit == "Gbps"
+    assert 10000 <= written.quantity()[0] <= 20000

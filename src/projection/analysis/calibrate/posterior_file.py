@@ -53,9 +53,11 @@ def posterior_scenario(post: Any, *, knots: int = KNOTS) -> Scenario:
         _, name, _, p = path.split(".")
         param = data["indicators"][name]["params"][p]
         draws = post.draws[:, j]
-        q = [float(f"{v:.10g}") for v in np.quantile(draws, probabilities)]
+        q = _rounded(np.quantile(draws, probabilities))
         prior = param.get("distribution", {}).get("type", "none")
         param["value"] = float(f"{np.median(draws):.10g}")
+        if post.units[j]:  # the draws are in the written unit: say it beside a bare number
+            param["unit"] = post.units[j]
         if q[-1] > q[0]:
             param["distribution"] = {"type": "empirical", "quantiles": q}
         else:  # every draw the same: nothing uncertain left
@@ -70,7 +72,7 @@ def posterior_scenario(post: Any, *, knots: int = KNOTS) -> Scenario:
     if np.ptp(sd) > 0:  # fitted: its posterior, drawn with each member
         noise["distribution"] = {
             "type": "empirical",
-            "quantiles": [float(f"{v:.10g}") for v in np.quantile(sd, probabilities)],
+            "quantiles": _rounded(np.quantile(sd, probabilities)),
         }
     data["indicators"][post.indicator]["observation_noise"] = noise
     if len(post.params) > 1:
@@ -126,3 +128,8 @@ def _normal_scores_correlation(draws: np.ndarray) -> list[list[float]]:
         except np.linalg.LinAlgError:
             continue
     return np.eye(len(r)).tolist()  # pragma: no cover - a shrink of 5 % always suffices
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    """Numbers to write: ten significant digits (order kept)."""
+    return [float(f"{v:.10g}") for v in values]

@@ -44,6 +44,8 @@ if TYPE_CHECKING:  # for type checkers and documentation tools; at run time see 
     from .analysis.backtest import Backtest, backtest
     from .analysis.calibrate import Calibration, Posterior, calibrate, posterior
     from .analysis.compare import compare, diff
+    from .analysis.exploration import Exploration
+    from .analysis.levers import explore
     from .analysis.screening import MorrisResult, screening
     from .analysis.sensitivity import sensitivity
     from .analysis.solve import Solution, solve
@@ -71,6 +73,7 @@ __all__ = [
     "solve",
     "sensitivity",
     "screening",
+    "explore",
     "calibrate",
     "posterior",
     "backtest",
@@ -88,6 +91,7 @@ __all__ = [
     "Posterior",
     "Backtest",
     "MorrisResult",
+    "Exploration",
     "FAMILIES",
     "get_family",
     "ProjectionError",
@@ -114,6 +118,8 @@ _HOMES = {
     "sensitivity": "projection.analysis.sensitivity",
     "screening": "projection.analysis.screening",
     "MorrisResult": "projection.analysis.screening",
+    "explore": "projection.analysis.levers",
+    "Exploration": "projection.analysis.exploration",
     "calibrate": "projection.analysis.calibrate",
     "Calibration": "projection.analysis.calibrate",
     "posterior": "projection.analysis.calibrate",

@@ -30,8 +30,9 @@ def test_sources_cover_every_number():
     paths = {r["path"] for r in s.sources()}
     n_params = sum(len(i.params) for i in s.indicators.values())
     n_milestones = sum(len(i.milestones or []) for i in s.indicators.values())
-    assert len(paths) == n_params + 2 * n_milestones + len(s.targets)
+    assert len(paths) == n_params + 2 * n_milestones + len(s.targets) + len(s.levers)
     assert "indicators.ofc_capacity.milestones.2.year" in paths
+    assert {f"levers.{name}" for name in s.levers} <= paths
 
 
 def test_the_four_scenarios_are_shipped():

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from . import analysis, results, scenarios
+from . import analysis, explore, results, scenarios
 from .common import STATE
 
 __all__ = ["app"]
@@ -62,6 +62,7 @@ for command in (
     analysis.solve,
     analysis.sensitivity,
     analysis.screen,
+    explore.levers,
     analysis.calibrate,
     analysis.backtest,
     scenarios.validate,

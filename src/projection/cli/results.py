@@ -15,6 +15,7 @@ from .common import (
     run_all,
     years,
 )
+from .explore import SweepOpt, sweep_files
 from .options import (
     FilesArg,
     Format,
@@ -71,13 +72,29 @@ def run(
         ),
     ] = Layout.tidy,
     plot: PlotOpt = None,
+    sweep: SweepOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Project every indicator of each scenario and print them at the years that matter.
 
     With --samples, run an ensemble: quantile bands and the probability of each target.
+    With --sweep, the targets' outcome at each value of a path (as `projection levers`).
     """
     with guard():
+        if sweep:
+            return sweep_files(
+                files,
+                set_,
+                variant,
+                sweep,
+                samples=samples,
+                sampler=sampler,
+                seed=seed,
+                fmt=Format.table,
+                output=output,
+                plot=plot,
+                quiet=quiet,
+            )
         if layout == Layout.iamc and output is None:
             from .. import ProjectionError
 
@@ -140,11 +157,31 @@ def targets(
         bool,
         typer.Option("--fail-on-miss", help="Exit with code 1 when any target is not met."),
     ] = False,
+    sweep: SweepOpt = None,
+    plot: PlotOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Status of every target: met? first year reached? by how much? (how likely, with
-    --samples)"""
+    --samples; at each value of a path, with --sweep)"""
     with guard():
+        if sweep:
+            return sweep_files(
+                files,
+                set_,
+                variant,
+                sweep,
+                samples=samples,
+                sampler=sampler,
+                seed=seed,
+                fmt=fmt,
+                output=output,
+                plot=plot,
+                quiet=quiet,
+            )
+        if plot is not None:
+            from .. import ProjectionError
+
+            raise ProjectionError("targets --plot draws a sweep: give --sweep PATH=LO:HI:N")
         check_destinations(output)
         results = run_all(
             load(files, set_, variant),

@@ -46,6 +46,7 @@ __all__ = [
     "uncertain_parameters",
     "sample",
     "sample_block",
+    "uniforms_block",
     "seed_entropy",
     "check_samples",
     "SAMPLERS",
@@ -160,18 +161,40 @@ def sample_block(
     (a Gaussian copula over some of the inputs, :mod:`projection.scenario.correlations`) or
     None. Values are in each parameter's written unit.
     """
+    if not inputs:
+        return {}
+    paths = [inp.path for inp in inputs]
+    u = uniforms_block(paths, n, block, sampler=sampler, entropy=entropy, correlations=correlations)
+    if not len(u):
+        return {}
+    return {inp.path: inp.distribution.ppf(u[:, j]) for j, inp in enumerate(inputs)}
+
+
+def uniforms_block(
+    paths: Sequence[str],
+    n: int,
+    block: int,
+    *,
+    sampler: str,
+    entropy: int,
+    correlations: Any = None,
+) -> np.ndarray:
+    """The uniform numbers behind :func:`sample_block`: shape (members of block ``block``,
+    ``len(paths)``), one column per input path (sorted, as :func:`uncertain_parameters`),
+    the correlated columns already joined by the copula. Each input's draws are its
+    distribution's ``ppf`` of its column, so an exploration can give every lever setting the
+    same members (common random numbers) even where a setting changes a distribution."""
     start = block * BLOCK
     size = min(BLOCK, n - start)
-    if not inputs or size <= 0:
-        return {}
-    d = len(inputs)
+    d = len(paths)
+    if not d or size <= 0:
+        return np.empty((0, d))
     if sampler == "sobol":
         u = _sobol_block(d, start, size, entropy)
     else:
         rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(block,)))
         u = SAMPLERS[sampler](d, size, rng)  # type: ignore[misc]
-    u = _copula(u, [inp.path for inp in inputs], correlations)
-    return {inp.path: inp.distribution.ppf(u[:, j]) for j, inp in enumerate(inputs)}
+    return _copula(u, list(paths), correlations)
 
 
 def _copula(u: np.ndarray, paths: list[str], correlations: Any) -> np.ndarray:

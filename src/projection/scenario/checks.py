@@ -20,6 +20,7 @@ from ..validation import suggest
 from .constraints import parse_constraint
 from .correlations import check_correlations
 from .expressions import dependency_order, parse_expression
+from .levers import check_levers
 from .model import Indicator, Scenario, convert
 
 __all__ = ["check", "MAX_HORIZON_YEARS", "MAX_YEAR"]
@@ -122,6 +123,7 @@ def check(s: Scenario) -> None:
             raise err.located(path=where) from None
         s._comparisons[cid] = comparison
     check_correlations(s)
+    check_levers(s)
 
 
 def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:

@@ -31,6 +31,7 @@ from .constraints import Comparison
 from .correlations import Correlations
 from .distributions import Choice, Distribution
 from .expressions import Expression
+from .levers import Lever
 from .loading import Document
 from .sources import sources as _sources
 
@@ -282,6 +283,11 @@ class Scenario(_Model):
         None,
         description="A Gaussian copula over some parameters' distributions (default: all "
         "independent).",
+    )
+    levers: dict[str, Lever] = Field(
+        default_factory=dict,
+        description="Numbers a policy controls, each with the values to explore "
+        "(`projection levers`); a run keeps the values as written.",
     )
 
     _document: Document | None = PrivateAttr(default=None)

@@ -117,6 +117,7 @@ def with_overrides(
         except ScenarioError as err:  # a path that does not exist: named with the file
             raise ScenarioError(err.message, file=scenario.file) from None
     _drop_pinned_correlations(data)
+    _drop_stranded_levers(data, overrides)
     if name is not None:
         data["name"] = name
     elif overrides and "name" not in overrides:
@@ -338,3 +339,22 @@ def _drop_pinned_correlations(data: dict[str, Any]) -> None:
     c["parameters"] = [c["parameters"][i] for i in keep]
     if isinstance(matrix, list) and all(isinstance(row, list) for row in matrix):
         c["matrix"] = [[matrix[i][j] for j in keep] for i in keep]
+
+
+def _drop_stranded_levers(data: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """A lever whose path an override took away (a lever on ``rate.distribution.mean`` once
+    ``--set`` pinned the rate) goes, as a pinned parameter leaves ``correlations``: the
+    policy's choice it stood for is now the override's."""
+    levers = data.get("levers")
+    if not isinstance(levers, dict) or not overrides:
+        return
+    import copy
+
+    for name in list(levers):
+        lever = levers[name]
+        if not isinstance(lever, dict) or not isinstance(lever.get("path"), str):
+            continue  # not ours to judge: validation names it
+        try:
+            _apply_override(copy.deepcopy(data), lever["path"], 0)
+        except ScenarioError:
+            levers.pop(name)

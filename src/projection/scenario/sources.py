@@ -43,7 +43,7 @@ def source_kind(source: str) -> str:
 def sources(scenario: Scenario) -> list[dict[str, Any]]:
     """Every number of the scenario with where it comes from.
 
-    One record per parameter, milestone value, milestone year and target, with keys
+    One record per parameter, milestone value, milestone year, target and lever, with keys
     ``path`` (dotted), ``value``, ``unit``, ``source`` and ``kind`` (``paper``,
     ``assumption``, ``definition``, ``override``, ... see :func:`source_kind`).
 
@@ -79,6 +79,9 @@ def sources(scenario: Scenario) -> list[dict[str, Any]]:
             add(f"indicators.{name}.observation_noise", noise.value, noise.unit, noise.source)
     for tid, t in scenario.targets.items():
         add(f"targets.{tid}.{t.bound[0]}", t.bound[1], t.unit, t.source)
+    for lname, lever in scenario.levers.items():
+        values = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in lever.settings())
+        add(f"levers.{lname}", f"{lever.path} in ({values})", lever.unit, lever.source)
     if scenario.correlations is not None:
         c = scenario.correlations
         add("correlations", f"{len(c.parameters)} x {len(c.parameters)} matrix", "", c.source)

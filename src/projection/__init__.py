@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # for type checkers and documentation tools; at run time see 
     from .analysis.backtest import Backtest, backtest
     from .analysis.calibrate import Calibration, Posterior, calibrate, posterior
     from .analysis.compare import compare, diff
+    from .analysis.discovery import Discovery, discover
     from .analysis.exploration import Exploration
     from .analysis.levers import explore
     from .analysis.screening import MorrisResult, screening
@@ -74,6 +75,7 @@ __all__ = [
     "sensitivity",
     "screening",
     "explore",
+    "discover",
     "calibrate",
     "posterior",
     "backtest",
@@ -92,6 +94,7 @@ __all__ = [
     "Backtest",
     "MorrisResult",
     "Exploration",
+    "Discovery",
     "FAMILIES",
     "get_family",
     "ProjectionError",
@@ -120,6 +123,8 @@ _HOMES = {
     "MorrisResult": "projection.analysis.screening",
     "explore": "projection.analysis.levers",
     "Exploration": "projection.analysis.exploration",
+    "discover": "projection.analysis.discovery",
+    "Discovery": "projection.analysis.discovery",
     "calibrate": "projection.analysis.calibrate",
     "Calibration": "projection.analysis.calibrate",
     "posterior": "projection.analysis.calibrate",

@@ -63,6 +63,7 @@ for command in (
     analysis.sensitivity,
     analysis.screen,
     explore.levers,
+    explore.discover,
     analysis.calibrate,
     analysis.backtest,
     scenarios.validate,

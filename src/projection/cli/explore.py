@@ -23,7 +23,7 @@ from .options import (
     SetOpt,
 )
 
-__all__ = ["levers", "SweepOpt", "show_sweep"]
+__all__ = ["levers", "discover", "SweepOpt", "show_sweep", "sweep_files"]
 
 SweepOpt = Annotated[
     list[str] | None,
@@ -160,3 +160,73 @@ def show_sweep(x: Any, fmt: Format, output: Path | None, plot: Path | None) -> N
     for path in (output, plot):
         if path is not None:
             typer.echo(f"wrote {printable(path)}")
+
+
+def discover(
+    file: FileArg,
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="The target whose misses (or hits) to explain.")
+    ],
+    samples: Annotated[
+        int, typer.Option("--samples", "-n", help="Ensemble members drawn.", metavar="N")
+    ] = 10_000,
+    seed: SeedOpt = None,
+    sampler: SamplerOpt = Sampler.lhs,
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="prim (peeling trajectory) or cart (a tree).")
+    ] = "prim",
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="Explain where the target is missed, or met.")
+    ] = "missed",
+    threshold: Annotated[
+        float,
+        typer.Option("--threshold", help="Least density of the box reported.", metavar="D"),
+    ] = 0.8,
+    set_: SetOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    plot: PlotOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Scenario discovery: which ranges of the uncertain inputs make a target fail (PRIM or
+    CART), as a box in plain words with its coverage and density."""
+    with guard():
+        check_destinations(output, plot)
+        from .. import discover as find_box
+
+        (scenario,) = load([file], set_)
+        d = find_box(
+            scenario,
+            target,
+            samples=samples,
+            seed=seed,
+            sampler=sampler.value,
+            method=method,
+            outcome=outcome,
+            threshold=threshold,
+        )
+        if output is not None:
+            from ..io.output import write_frame
+
+            write_frame(d.to_frame(), output, metadata=d.to_dict())
+        if plot is not None:
+            from ..render.plot import save_figure
+
+            save_figure(d.plot(), plot)
+        if quiet:
+            return
+        if fmt == Format.json:
+            import json
+
+            typer.echo(json.dumps(d.to_dict(), indent=1, default=str))
+        elif fmt == Format.csv:
+            from .console import emit
+
+            emit(d.to_frame(), "csv")
+        else:
+            from ..text import printable
+
+            typer.echo(d.summary())
+            for path in (output, plot):
+                if path is not None:
+                    typer.echo(f"wrote {printable(path)}")

@@ -155,3 +155,30 @@ def test_discover_bad_input_is_one_line_exit_2(args, message):
     r = cli("discover", "paper-targets", "-n", "300", *args)
     assert r.returncode == 2
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_discovery_and_levers_in_the_report(tmp_path):
+    """The report shows the box in words with its restrictions and quasi-p-values, and the
+    levers' table; with figures, the peeling trajectory and the heat map are embedded."""
+    from projection.render.report import report
+
+    d = projection.discover("scenarios/paper-targets.yaml", "T1", samples=1000, seed=1)
+    x = projection.explore("scenarios/paper-targets.yaml", samples=300, seed=1)
+    run = projection.run("scenarios/paper-targets.yaml")
+    page = report(run, figures=False, discoveries=[d], explorations=[x])
+    assert '<section class="discovery">' in page and '<section class="levers">' in page
+    assert "T1 is missed in" in page and "quasi-p" in page
+    assert page.count("<tr>") >= len(x.settings) + len(d.box.restricted)
+    assert "most robust (satisficing)" in page
+    with_figures = report(run, discoveries=[d], explorations=[x])
+    assert with_figures.count('<figure class="discovery"') == 1
+    assert with_figures.count('<figure class="levers"') == 1
+    assert with_figures.count('<figure class="robustness"') == 1
+    out = tmp_path / "r.html"
+    r = cli(
+        "discover", "paper-targets", "-t", "T1", "-n", "500", "--seed", "1", "--report", out, "-q"
+    )
+    assert r.returncode == 0, r.stderr
+    assert '<section class="discovery">' in out.read_text(encoding="utf-8")
+    r = cli("levers", "paper-targets", "-n", "200", "--seed", "1", "--report", tmp_path / "x.txt")
+    assert r.returncode == 2 and "html" in r.stderr

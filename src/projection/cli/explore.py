@@ -34,6 +34,14 @@ SweepOpt = Annotated[
         metavar="PATH=LO:HI:N",
     ),
 ]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="Also write the scenario's HTML report with this section and its figures.",
+        metavar="FILE",
+    ),
+]
 TargetsOpt = Annotated[
     list[str] | None,
     typer.Option("--target", "-t", help="Only this target (repeatable; default: all)."),
@@ -65,6 +73,7 @@ def levers(
             metavar="FILE",
         ),
     ] = None,
+    report: ReportOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Every lever setting x the uncertainties: P(met), first year and gap of each target,
@@ -77,19 +86,23 @@ def levers(
         check_destinations(output, plot)
         if robustness_plot is not None:
             check_destinations(plot=robustness_plot)
+        _check_report(report)
         (scenario,) = load([file], set_)
         x = _explore(scenario, lever, sweep, target, samples, sampler, seed)
         _write(x, output, plot)
+        _report(report, scenario, samples, seed, explorations=[x])
         if robustness_plot is not None:
             from ..render.plot import save_figure
 
             save_figure(x.plot_robustness(), robustness_plot)
         if not quiet:
             show_sweep(x, fmt, output, plot)
-            if robustness_plot is not None and fmt == Format.table:
+            if fmt == Format.table:
                 from ..text import printable
 
-                typer.echo(f"wrote {printable(robustness_plot)}")
+                for path in (robustness_plot, report):
+                    if path is not None:
+                        typer.echo(f"wrote {printable(path)}")
 
 
 def sweep_files(
@@ -186,12 +199,14 @@ def discover(
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     plot: PlotOpt = None,
+    report: ReportOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Scenario discovery: which ranges of the uncertain inputs make a target fail (PRIM or
     CART), as a box in plain words with its coverage and density."""
     with guard():
         check_destinations(output, plot)
+        _check_report(report)
         from .. import discover as find_box
 
         (scenario,) = load([file], set_)
@@ -213,6 +228,7 @@ def discover(
             from ..render.plot import save_figure
 
             save_figure(d.plot(), plot)
+        _report(report, scenario, samples, seed, discoveries=[d])
         if quiet:
             return
         if fmt == Format.json:
@@ -227,6 +243,25 @@ def discover(
             from ..text import printable
 
             typer.echo(d.summary())
-            for path in (output, plot):
+            for path in (output, plot, report):
                 if path is not None:
                     typer.echo(f"wrote {printable(path)}")
+
+
+def _check_report(path: Path | None) -> None:
+    if path is not None:
+        from ..render.report import check_report_path
+
+        check_report_path(path)
+
+
+def _report(
+    path: Path | None, scenario: Any, samples: int | None, seed: int | None, **sections: Any
+) -> None:
+    """The scenario's report (an ensemble of ``samples`` members, if given) with ``sections``."""
+    if path is None:
+        return
+    from .. import run
+    from ..render.report import write_report
+
+    write_report(path, run(scenario, samples=samples, seed=seed), **sections)

@@ -49,6 +49,7 @@ from ..exceptions import ProjectionError
 from ..files import atomic_path, check_destination
 from ..scenario import SOURCE_KINDS, source_counts
 from ..text import printable
+from .report_explore import discovery_section, exploration_section
 from .report_figures import FIGURE_FORMATS, backtest_figure, comparison_figure
 from .report_sections import scenario_section
 from .text import names, run_label
@@ -87,6 +88,8 @@ def report(
     figures: bool = True,
     figure_format: str = "png",
     backtests: Sequence[Any] = (),
+    explorations: Sequence[Any] = (),
+    discoveries: Sequence[Any] = (),
 ) -> str:
     """Render projections and ensembles as one self-contained HTML page.
 
@@ -109,6 +112,12 @@ def report(
     backtests : sequence of Backtest
         Back-tests (:func:`projection.backtest`) to show after the scenarios: their scores
         and, with ``figures``, their figure.
+    explorations : sequence of Exploration
+        Lever explorations (:func:`projection.explore`): each setting's probabilities, the
+        robust choices and, with ``figures``, the heat map and the robustness figure.
+    discoveries : sequence of Discovery
+        Scenario discoveries (:func:`projection.discover`): the box in words, its
+        restrictions and, with ``figures``, the peeling trajectory.
 
     Returns
     -------
@@ -164,6 +173,8 @@ def report(
         "overview": _overview(runs),
         "scenarios": [scenario_section(i, r, fmt) for i, r in enumerate(runs)],
         "backtests": [_backtest_section(bt, fmt) for bt in backtests],
+        "explorations": [exploration_section(x, fmt) for x in explorations],
+        "discoveries": [discovery_section(d, fmt) for d in discoveries],
         "version": __version__,
     }
     return _templates().get_template("report.html.j2").render(context)

@@ -53,6 +53,12 @@ Figures
    likelihood, plain and adaptive importance sampling) on paper-targets' EV sales share
    against ``projection.run(paper-targets, samples=N, workers=1)``, N = 1e6 (quick: 1e5), CPU
    time, interleaved (:mod:`_posterior`): members per second of each.
+10. ``levers.json``: levers x uncertainties (issue 15, :mod:`_levers`): ``projection.explore
+   (paper-targets, samples=N)`` (9 lever settings over the same N members) against the plain
+   ensemble, member-settings against members per CPU-second, N = 1e6 (quick: 1e5); then EMA
+   ``perform_experiments`` with the 9 settings as policies plus EMA's PRIM against
+   ``projection.explore`` + ``projection.discover`` at the same experiment count (10,000
+   scenarios x 9; quick: 1,000 x 9), skipped, saying so, without ``ema_workbench``.
 
 Results are written to ``benchmarks/results/*.json`` (``*-quick.json`` with ``--quick``) with
 the machine they were measured on.
@@ -84,6 +90,7 @@ sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
 from _baseline import bench_before_after, describe  # noqa: E402
+from _levers import bench_ema_levers, bench_levers  # noqa: E402
 from _paper_numpy import SCENARIO as PAPER_SCENARIO  # noqa: E402
 from _paper_numpy import bench_paper, profile_run  # noqa: E402
 from _paper_numpy import check_same_numbers as check_paper_numbers  # noqa: E402
@@ -122,6 +129,7 @@ FIGURES = [
     "before-after",
     "paper",
     "posterior",
+    "levers",
 ]
 CHILD = HERE / "_memory_child.py"
 GiB = 2**30
@@ -1391,6 +1399,57 @@ def main() -> None:
             f"9. posterior at N={n_label(n)}: {mps['posterior_prior']:,.0f} draws/s weighted "
             f"from the prior, {mps['posterior_adaptive']:,.0f} with adaptive rounds, against "
             f"{mps['ensemble']:,.0f} members/s of the plain ensemble"
+        )
+
+    if "levers" in only:
+        n = 10**5 if quick else 10**6
+        rounds = 3 if quick else 5
+        say(
+            f"\n10. levers x uncertainties against the plain ensemble, paper-targets, "
+            f"N={n_label(n)}, CPU time, one process, {rounds} rounds interleaved"
+        )
+        lev = bench_levers(n, rounds)
+        rows = [
+            [
+                k,
+                secs(v["min"]),
+                secs(v["median"]),
+                secs(v["max"]),
+                f"{lev['members_per_cpu_s'][k]['median']:,.0f}",
+            ]
+            for k, v in lev["cpu_s"].items()
+        ]
+        say(table(["contender", "CPU min", "median", "max", "member-settings/s"], rows))
+        thr = lev["explore_vs_ensemble_throughput"]
+        say(
+            f"  explore ({lev['settings']} settings x {n_label(n)} members) per member-setting: "
+            f"{thr['median']:.2f}x the ensemble's members/s (min {thr['min']:.2f}, max "
+            f"{thr['max']:.2f}); best setting {lev['best_setting']}"
+        )
+        n_ema = 1_000 if quick else 10_000
+        say(
+            f"\n10b. EMA perform_experiments ({n_ema:,} scenarios x 9 policies) + EMA's PRIM "
+            "against projection.explore + projection.discover"
+        )
+        lev["ema"] = bench_ema_levers(n_ema, 3)
+        if "skipped" in lev["ema"]:
+            say(f"  {lev['ema']['skipped']}; {EMA_HOWTO.replace('--only ema', '--only levers')}")
+            ema_line = f"EMA: {lev['ema']['skipped']}"
+        else:
+            r = lev["ema"]["ratio_ema_over_projection"]
+            eps = lev["ema"]["experiments_per_cpu_s"]
+            say(
+                f"  {lev['ema']['experiments']:,} experiments: EMA + PRIM "
+                f"{eps['ema_prim']['median']:,.0f}/CPU-s, projection "
+                f"{eps['projection']['median']:,.0f}/CPU-s: {r['median']:.0f}x (min "
+                f"{r['min']:.0f}, max {r['max']:.0f})"
+            )
+            say(f"  projection's box: {lev['ema']['projection_box']}")
+            ema_line = f"EMA + PRIM / projection at {lev['ema']['experiments']:,} experiments: {r['median']:.0f}x"
+        written.append(write("levers", lev, quick=quick, machine=machine, engine=engine))
+        summary.append(
+            f"10. levers at N={n_label(n)}: {thr['median']:.2f}x the plain ensemble's "
+            f"throughput per member-setting; {ema_line}"
         )
 
     took = time.perf_counter() - began

@@ -184,6 +184,7 @@ def explore(
         start = block * BLOCK
         size = min(BLOCK, n - start)
         cache: dict[tuple, np.ndarray] = {}
+        outcomes: dict[tuple, tuple] = {}
         for i, (c, combo) in enumerate(zip(settings, grid)):
             values: dict[str, np.ndarray] | None = None
             for k, tid in enumerate(ids):
@@ -196,10 +197,31 @@ def explore(
                         v = c.evaluate(values, only=[t.indicator]).values[t.indicator]
                     except ScenarioError as err:
                         raise ProjectionError(f"setting {_label(specs, combo)}: {err}") from None
-                    cache[key] = np.broadcast_to(v, (size, len(c.years)))
-                acc.add(i, k, cache[key], t, start)
+                    cache[key] = v
+                judged = (key, t.bound, t.required, t.column)
+                if judged not in outcomes:  # the same values judged the same way: once
+                    outcomes[judged] = _outcome(cache[key], t, size)
+                acc.add(i, k, outcomes[judged], t, start)
         acc.close_block()
     return acc.result(base, specs, grid, ids, compiled, n, samples, sampler, seed)
+
+
+def _outcome(v: np.ndarray, t: Any, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of each member: whether target ``t`` is met in its year, the year index it is first
+    met (counts per year, then never), and the gap ``projected - required`` in its year. An
+    indicator that does not vary (one row) is judged once."""
+    years = v.shape[-1]
+    row = v if v.ndim == 2 else v[None, :]
+    ok = holds(row, t.bound, t.required)
+    index = np.where(ok.any(axis=1), np.argmax(ok, axis=1), years)
+    at, gap = ok[:, t.column], row[:, t.column] - t.required
+    if v.ndim == 1:
+        return (
+            np.broadcast_to(at, (size,)),
+            np.bincount(index, minlength=years + 1) * size,
+            np.broadcast_to(gap, (size,)),
+        )
+    return at, np.bincount(index, minlength=years + 1), gap
 
 
 def _draws(c: Any, u: np.ndarray | None, paths: list[str]) -> dict[str, np.ndarray]:
@@ -226,20 +248,17 @@ class _Accumulator:
         self._keep: np.ndarray | None = None
         self._shape = (settings, k)
 
-    def add(self, i: int, k: int, v: np.ndarray, t: Any, start: int) -> None:
-        size, years = v.shape
+    def add(self, i: int, k: int, outcome: tuple, t: Any, start: int) -> None:
+        at, first, gap = outcome
+        size = len(at)
         if self._ok is None:
             self._ok = np.ones((self._shape[0], size), dtype=bool)
             self._gap = np.empty((*self._shape, size))
             self._margin = np.empty((*self._shape, size))
             self._keep = np.arange((-start) % self.stride, size, self.stride)
-        ok = holds(v, t.bound, t.required)
-        at = ok[:, t.column]
         self.met[i, k] += int(at.sum())
         self._ok[i] &= at
-        index = np.where(ok.any(axis=1), np.argmax(ok, axis=1), years)
-        self.first[i, k] += np.bincount(index, minlength=years + 1)
-        gap = v[:, t.column] - t.required
+        self.first[i, k] += first
         self._gap[i, k] = gap
         self._margin[i, k] = gap if t.bound == "at_least" else -gap
 

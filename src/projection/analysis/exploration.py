@@ -188,23 +188,25 @@ class Exploration:
         lines += [
             "    " + row for row in table.to_string(index=False, float_format=_pct).splitlines()
         ]
-        best = self.best()
         i = int(np.argmax(self.all_met))
         p = self.all_met[i] / self.members
-        share = format_probability(p, float(np.sqrt(p * (1 - p) / self.members)), self.samples)
-        lines.append(
-            f"  most robust (satisficing): {_words(best)}: every target met with probability "
-            f"{share}"
-        )
+        tied = np.flatnonzero(self.all_met == self.all_met[i])
+        if self.samples:
+            se = float(np.sqrt(p * (1 - p) / self.members))
+            met = f"every target met with probability {format_probability(p, se, self.samples)}"
+        else:
+            met = "every target met" if p else "no setting meets every target"
+        lines.append(f"  most robust (satisficing): {self._describe(tied)}: {met}")
         for tid in self.targets:
             k = self._target(tid)
-            j = int(np.argmin(self.regret_max[:, k]))
-            if not self.regret_max[:, k].any():
+            regret = self.regret_max[:, k]
+            if not regret.any():
                 lines.append(f"  {tid}: the same in every setting (no regret)")
                 continue
+            least = np.flatnonzero(regret == regret.min())
             lines.append(
-                f"  least regret on {tid}: {_words(self.minimax_regret(tid))} (largest regret "
-                f"{self.regret_max[j, k]:.3g} {self.target_units[k]})"
+                f"  least regret on {tid}: {self._describe(least)} (largest regret "
+                f"{regret.min():.3g} {self.target_units[k]})"
             )
         return "\n".join(lines)
 
@@ -230,6 +232,24 @@ class Exploration:
             ],
         }
 
+    def _describe(self, rows: np.ndarray) -> str:
+        """Settings ``rows`` in words: one setting, or each lever's values where the rows
+        are every combination of them (``cable_upgrade = 2027 or 2028``), or a count."""
+        chosen = [self.settings[int(r)] for r in rows]
+        if len(chosen) == 1:
+            return _words(dict(zip(self.names, chosen[0])))
+        values = [sorted({c[j] for c in chosen}) for j in range(len(self.names))]
+        if int(np.prod([len(v) for v in values])) != len(chosen):
+            return f"{len(chosen)} settings tie, e.g. {_words(dict(zip(self.names, chosen[0])))}"
+        if all(len(v) == len(lv.values) for v, lv in zip(values, self.levers)):
+            return "every setting alike"
+        return ", ".join(
+            f"{name} = {' or '.join(_value(x) for x in v)}"
+            if len(v) < len(lv.values)
+            else f"any {name}"
+            for name, v, lv in zip(self.names, values, self.levers)
+        )
+
     def plot(self, target: str | None = None) -> Any:
         """A matplotlib figure of the probabilities per setting: lines for one lever, heat
         maps for two, bars otherwise (:func:`projection.render.levers_plot.plot_exploration`)."""
@@ -249,7 +269,9 @@ def _pct(p: float) -> str:
     return f"{p:.3f}"
 
 
+def _value(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def _words(setting: dict[str, Any]) -> str:
-    return ", ".join(
-        f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in setting.items()
-    )
+    return ", ".join(f"{k} = {_value(v)}" for k, v in setting.items())

@@ -99,6 +99,14 @@ def test_run_sweep_prints_the_table():
             "did you mean 'rate'",
         ),
         (["targets", "paper-targets", "--plot", "x.png"], "give --sweep"),
+        (
+            ["run", "paper-targets", "--sweep", f"{RATE}=0.5,0.9", "--years", "2030"],
+            "--sweep does not take --years",
+        ),
+        (
+            ["targets", "paper-targets", "--sweep", f"{RATE}=0.5,0.9", "--fail-on-miss"],
+            "--sweep does not take --fail-on-miss",
+        ),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args, message):

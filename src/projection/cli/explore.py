@@ -23,7 +23,7 @@ from .options import (
     SetOpt,
 )
 
-__all__ = ["levers", "discover", "SweepOpt", "show_sweep", "sweep_files"]
+__all__ = ["levers", "discover", "SweepOpt", "show_sweep", "sweep_files", "refuse_with_sweep"]
 
 SweepOpt = Annotated[
     list[str] | None,
@@ -131,6 +131,19 @@ def sweep_files(
         _write(x, output, plot)
         if not quiet:
             show_sweep(x, fmt, output, plot)
+
+
+def refuse_with_sweep(given: dict[str, bool]) -> None:
+    """A sweep prints the targets' outcome per setting in one process: an option it would
+    ignore is refused, not dropped silently."""
+    from .. import ProjectionError
+
+    ignored = [name for name, on in given.items() if on]
+    if ignored:
+        raise ProjectionError(
+            f"--sweep does not take {', '.join(ignored)}: it prints each setting's target "
+            "outcomes (P(met), first year, gap), run in one process"
+        )
 
 
 def _explore(scenario, lever, sweep, target, samples, sampler, seed) -> Any:

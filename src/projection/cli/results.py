@@ -15,7 +15,7 @@ from .common import (
     run_all,
     years,
 )
-from .explore import SweepOpt, sweep_files
+from .explore import SweepOpt, refuse_with_sweep, sweep_files
 from .options import (
     FilesArg,
     Format,
@@ -82,6 +82,17 @@ def run(
     """
     with guard():
         if sweep:
+            refuse_with_sweep(
+                {
+                    "--years": years_ is not None,
+                    "--quantiles": quantiles != "0.05,0.5,0.95",
+                    "--keep-samples": keep_samples,
+                    "--predictive": predictive,
+                    "--layout": layout != Layout.tidy,
+                    "--workers": workers is not None,
+                    "--scheduler": scheduler is not None,
+                }
+            )
             return sweep_files(
                 files,
                 set_,
@@ -165,6 +176,13 @@ def targets(
     --samples; at each value of a path, with --sweep)"""
     with guard():
         if sweep:
+            refuse_with_sweep(
+                {
+                    "--fail-on-miss": fail_on_miss,
+                    "--workers": workers is not None,
+                    "--scheduler": scheduler is not None,
+                }
+            )
             return sweep_files(
                 files,
                 set_,

@@ -28,12 +28,15 @@ of the scenario on its own keeps every number as written: levers are only explor
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
 
 __all__ = ["Lever", "MAX_LEVER_VALUES", "lever_values", "check_levers"]
+
+from ..models.params import MAX_ABS
 
 #: Most values one lever may take (a sweep of one path too).
 MAX_LEVER_VALUES = 1001
@@ -85,12 +88,12 @@ class Lever(BaseModel):
                 raise ValueError("give `values` or `lower`, `upper` and `n`, not both")
             if len(set(self.values)) != len(self.values):
                 raise ValueError("`values` must be distinct")
-            if not all(np.isfinite(self.values)):
-                raise ValueError("`values` must be finite numbers")
+            if not all(_finite(v) for v in self.values):
+                raise ValueError(f"`values` must be finite numbers of at most {MAX_ABS:g}")
         elif any(v is None for v in spaced):
             raise ValueError("give `values`, or all three of `lower`, `upper` and `n`")
-        elif not (np.isfinite(self.lower) and np.isfinite(self.upper)):
-            raise ValueError("`lower` and `upper` must be finite numbers")
+        elif not (_finite(self.lower) and _finite(self.upper)):
+            raise ValueError(f"`lower` and `upper` must be finite numbers of at most {MAX_ABS:g}")
         elif not self.lower < self.upper:
             raise ValueError(f"`lower` ({self.lower}) must be below `upper` ({self.upper})")
         return self
@@ -101,6 +104,14 @@ class Lever(BaseModel):
         if self.values is not None:
             return list(self.values)
         return lever_values(self.lower, self.upper, self.n)  # type: ignore[arg-type]
+
+
+def _finite(v: Any) -> bool:
+    """A number a scenario can hold: finite and within the engine's range."""
+    try:
+        return math.isfinite(float(v)) and abs(float(v)) <= MAX_ABS
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def lever_values(lower: float, upper: float, n: int) -> list[Any]:

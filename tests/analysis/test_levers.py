@@ -186,8 +186,8 @@ def test_a_lever_value_the_scenario_cannot_take_names_the_lever():
             "not both",
         ),
         ({"path": RATE, "values": [1, 2]}, "source"),
-        ({"path": RATE, "values": [1, 10**400], "source": "a"}, "finite numbers"),  # fuzz
-        ({"path": RATE, "lower": 0, "upper": 10**30, "n": 3, "source": "a"}, "finite numbers"),
+        ({"path": RATE, "values": [1, 10**400], "source": "a"}, "too large"),  # fuzz
+        ({"path": RATE, "lower": 0, "upper": 10**200, "n": 3, "source": "a"}, "finite numbers"),
         (
             {"path": "indicators.ev_sales_share.params.rat", "values": [1, 2], "source": "a"},
             "did you mean 'rate'",

@@ -65,12 +65,7 @@ def plot_exploration(x: Any, target: str | None = None) -> Figure:
         ax.legend(fontsize=LEGEND - 1)
     elif len(x.levers) == 2:
         panels = columns[:MAX_PANELS]
-        ncols = min(3, len(panels))
-        nrows = -(-len(panels) // ncols)
-        fig = mpl.figure.Figure(figsize=(PANEL[0] * ncols, PANEL[1] * nrows), layout="constrained")
-        axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
-        for extra in axes[len(panels) :]:
-            fig.delaxes(extra)
+        fig, axes = _panels(mpl, len(panels))
         a, b = x.levers
         image = None
         for ax, col in zip(axes, panels):
@@ -114,12 +109,7 @@ def plot_robustness(x: Any) -> Figure:
     mpl = _matplotlib()
     rob = x.robustness()
     targets = list(x.targets)[:MAX_PANELS]
-    ncols = min(3, len(targets))
-    nrows = -(-len(targets) // ncols)
-    fig = mpl.figure.Figure(figsize=(PANEL[0] * ncols, PANEL[1] * nrows), layout="constrained")
-    axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
-    for extra in axes[len(targets) :]:
-        fig.delaxes(extra)
+    fig, axes = _panels(mpl, len(targets))
     best = rob.iloc[0]
     label = ", ".join(f"{n}={_value(best[n])}" for n in x.names)
     for ax, tid in zip(axes, targets):
@@ -138,6 +128,17 @@ def plot_robustness(x: Any) -> Figure:
         ax.set_ylim(-0.03, 1.03)
     fig.suptitle(f"Robustness of each lever setting: {x.scenario}", fontsize=SUPTITLE - 2)
     return fig
+
+
+def _panels(mpl: Any, count: int) -> tuple[Figure, list]:
+    """A figure of ``count`` panels, at most three a row, and its axes (unused ones removed)."""
+    ncols = min(3, count)
+    nrows = -(-count // ncols)
+    fig = mpl.figure.Figure(figsize=(PANEL[0] * ncols, PANEL[1] * nrows), layout="constrained")
+    axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for extra in axes[count:]:
+        fig.delaxes(extra)
+    return fig, axes[:count]
 
 
 def _axis(lv: Any) -> str:

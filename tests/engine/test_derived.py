@@ -46,6 +46,7 @@ EXPRESSIONS = [
     "(share_pct + share) ** 0.5",
     "-traffic_tbps + traffic_gbps",
     "cap_gw * hours / energy_gwh * share_pct",
+    "cap_gw * sin(share_pct) + cap_mw * cos(rate * hours)",
 ]
 
 positive = st.floats(0.01, 1e4, allow_nan=False)

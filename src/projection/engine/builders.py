@@ -14,6 +14,7 @@ from typing import Any
 
 from ..models import Domain, get_family
 from ..scenario import Scenario
+from ..scenario.expressions import TIME_NAMES
 from ..units import conversion_factor, exact_factor, unit_label, unit_text
 from .derived import CompiledExpression, compile_expression
 from .nodes import CompiledConstraint, DerivedNode, FamilyNode, Input, in_written_unit
@@ -123,12 +124,17 @@ def build_derived(
             distribution=param.distribution,
             source=" ".join(param.source.split()),
         )
-    deps = tuple(sorted(n for n in expr.names if n not in ind.params))
+    names = [n for n in expr.names if n not in ind.params]
+    deps = tuple(sorted(n for n in names if n in s.indicators))
+    times = tuple(sorted(n for n in names if n not in s.indicators))  # year, elapsed
     for dep in deps:
         units[dep] = s.indicators[dep].unit
+    for t in times:
+        units[t] = TIME_NAMES[t]
     compiled = compile_expression(expr, units)
     factor = exact_factor(compiled.unit, ind.unit)
-    return DerivedNode(name, compiled, factor, deps, constants), deps
+    node = DerivedNode(name, compiled, factor, deps, constants, times, float(s.horizon.start))
+    return node, deps
 
 
 def build_constraint(s: Scenario, cid: str, units: Mapping[str, str]) -> CompiledConstraint:

@@ -36,6 +36,7 @@ from ..exceptions import ExpressionError, ParameterError, ProjectionError, Scena
 from ..models import DERIVED, Domain
 from ..models.params import MAX_ABS
 from ..scenario import Scenario, load_scenario
+from ..scenario.expressions import TIME_NAMES
 from ..units import conversion_factor, share_cap
 from ..validation import suggest
 from .builders import build_constraint, build_derived, build_family
@@ -47,6 +48,7 @@ from .nodes import (
     Input,
     bound,
     in_written_unit,
+    time_values,
     year_index,
 )
 
@@ -276,6 +278,9 @@ class CompiledScenario:
             magnitude, unit = param.quantity()
             value = drawn[pname][:, None] if pname in drawn else magnitude
             env[pname] = Quantity(value, unit or "")
+        node = self._nodes[name]
+        for tname, t in time_values(node.times, years, node.start).items():
+            env[tname] = Quantity(t, TIME_NAMES[tname])
         try:
             result = expr.evaluate(env)
             with np.errstate(all="ignore"):

@@ -152,6 +152,10 @@ class _Unary:
             return np.abs(x)
         if self.func == "exp":
             return np.exp(x)
+        if self.func == "sin":
+            return np.sin(x)
+        if self.func == "cos":
+            return np.cos(x)
         return np.log(x)
 
 
@@ -352,6 +356,6 @@ class _Compiler:
             return _Unary("abs", x), unit
         if func == "sqrt":
             return _Pow(x, 0.5), (self.one(unit) ** 0.5).units
-        # exp, log: of a pure number (a % is converted to a ratio first)
+        # exp, log, sin, cos: of a pure number (a % is converted to a ratio first)
         dimensionless = self.ureg.dimensionless
         return _Unary(func, _scaled(x, self.factor(unit, dimensionless))), dimensionless

@@ -7,7 +7,7 @@ scenario once units, domains and expressions have been worked out
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "Input",
     "bound",
     "in_written_unit",
+    "time_values",
     "year_index",
 ]
 
@@ -220,11 +221,15 @@ class DerivedNode:
     factor: float  # from the expression's unit to the indicator's
     deps: tuple[str, ...]
     constants: dict[str, float]  # as written, in their own unit
+    #: the time names the expression uses (``year``, ``elapsed``), and the horizon's start
+    times: tuple[str, ...] = ()
+    start: float = 0.0
 
     def evaluate(
         self, years: np.ndarray, drawn: Mapping[Any, np.ndarray], values: Mapping[str, Any]
     ) -> np.ndarray:
         env: dict[str, Any] = {dep: values[dep] for dep in self.deps}
+        env.update(time_values(self.times, years, self.start))
         for cname, value in self.constants.items():
             env[cname] = drawn[cname][:, None] if cname in drawn else value
         magnitude = self.expression(env)
@@ -236,6 +241,14 @@ class DerivedNode:
                 raise Unevaluable(str(err)) from None
         shape = magnitude.shape[:-1] + years.shape if magnitude.ndim > 1 else years.shape
         return np.broadcast_to(magnitude, shape).copy()
+
+
+def time_values(names: Iterable[str], years: np.ndarray, start: float) -> dict[str, np.ndarray]:
+    """The magnitudes of the time names an expression uses, at ``years``: ``year`` the
+    calendar year, ``elapsed`` the years since ``start`` (in yr)."""
+    t = np.asarray(years, dtype=float)
+    known = {"year": lambda: t, "elapsed": lambda: t - start}
+    return {n: known[n]() for n in names}
 
 
 def in_written_unit(domain: Domain, factor: float) -> Domain:

@@ -19,7 +19,7 @@ from ..units import conversion_factor, dimension_of, is_share, share_cap
 from ..validation import suggest
 from .constraints import parse_constraint
 from .correlations import check_correlations
-from .expressions import dependency_order, parse_expression
+from .expressions import TIME_NAMES, dependency_order, parse_expression
 from .levers import check_levers
 from .model import Indicator, Scenario, convert
 
@@ -339,8 +339,10 @@ def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:
             deps.add(n)
         elif n == name:
             raise ExpressionError(f"{name!r} refers to itself", path=f"{where}.expression")
+        elif n in TIME_NAMES:
+            units[n] = TIME_NAMES[n]
         else:
-            known = sorted(set(s.indicators) - {name} | set(ind.params))
+            known = sorted(set(s.indicators) - {name} | set(ind.params) | set(TIME_NAMES))
             raise ExpressionError(
                 f"unknown name {n!r}{suggest(n, known)} (known: {', '.join(known)})",
                 path=f"{where}.expression",

@@ -8,6 +8,7 @@ evaluation meets a value it cannot take (a division by zero, say).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -95,7 +96,8 @@ def _to_quantity(value: object, name: str) -> pint.Quantity:
 
 
 def _fmt(unit: pint.Unit) -> str:
-    text = format(unit, "~")
+    """A unit as messages show it: pint's short form, with its ``a`` (annum) written ``yr``."""
+    text = re.sub(r"(?<!\w)a(?!\w)", "yr", format(unit, "~"))
     return text if text else "dimensionless"
 
 
@@ -251,7 +253,8 @@ class _Evaluator:
                 return value**0.5
             except pint.errors.PintError as err:  # pragma: no cover - pint handles any unit
                 raise ExpressionError(f"cannot take {node.src!r}: {err}") from None
-        # exp, log: the argument must be dimensionless (a % is converted to a ratio first)
+        # exp, log, sin, cos: the argument must be dimensionless (a % is converted to a ratio
+        # first; sin and cos read it in radians)
         try:
             x = np.asarray(value.m_as(ureg.dimensionless), dtype=float)
         except pint.errors.PintError:
@@ -262,6 +265,10 @@ class _Evaluator:
             if self.check_values and np.any(x <= 0):
                 raise ExpressionError(f"log of a value <= 0 in {node.src!r}")
             out = np.log(x)
+        elif name == "sin":
+            out = np.sin(x)
+        elif name == "cos":
+            out = np.cos(x)
         else:
             out = np.exp(x)
         result = Quantity(out, ureg.dimensionless)

@@ -43,10 +43,12 @@ MAX_DEPTH = 50
 ALLOWED_FUNCTIONS: Mapping[str, int | None] = {
     "abs": 1,
     "clip": 3,
+    "cos": 1,
     "exp": 1,
     "log": 1,
     "max": None,
     "min": None,
+    "sin": 1,
     "sqrt": 1,
 }
 

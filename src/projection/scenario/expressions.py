@@ -18,8 +18,14 @@ The language
 * exponents (``x ** 2``, ``x ** -0.5``) must be plain number literals: pint needs scalar
   exponents to compute the unit of the result
 * functions: ``min(a, b, ...)`` and ``max(a, b, ...)`` (elementwise, two or more arguments of
-  the same dimension), ``exp(x)`` and ``log(x)`` (dimensionless ``x``), ``sqrt(x)``,
-  ``abs(x)``, ``clip(x, lo, hi)`` (same dimension)
+  the same dimension), ``exp(x)``, ``log(x)``, ``sin(x)`` and ``cos(x)`` (dimensionless
+  ``x``; radians for ``sin`` and ``cos``), ``sqrt(x)``, ``abs(x)``, ``clip(x, lo, hi)`` (same
+  dimension)
+* the time, in a derived indicator (:data:`TIME_NAMES`): ``year``, the calendar year as a
+  plain number, and ``elapsed``, the years since the horizon's start as a duration (``yr``),
+  so ``slope * elapsed`` with a slope in GW/yr is in GW and
+  ``sin(6.283 * (year - 2025) / 11)`` is an 11-year cycle; an indicator or a constant of the
+  same name takes precedence
 * a literal ``0`` fits any unit in ``+``, ``-``, ``min``, ``max`` and ``clip``, so
   ``max(demand - supply, 0)`` works for a dimensional ``demand``
 
@@ -45,6 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pint
 
 __all__ = [
+    "TIME_NAMES",
     "ALLOWED_FUNCTIONS",
     "MAX_DEPTH",
     "MAX_LENGTH",
@@ -52,6 +59,11 @@ __all__ = [
     "dependency_order",
     "parse_expression",
 ]
+
+
+#: Names a derived indicator's expression can use for the time, with their units: the
+#: calendar year (a plain number) and the years since the horizon's start (a duration).
+TIME_NAMES: Mapping[str, str] = {"year": "dimensionless", "elapsed": "yr"}
 
 
 class Expression:
@@ -245,7 +257,7 @@ def parse_expression(text: str) -> Expression:
         If ``text`` is empty, longer than 1000 characters, not valid syntax (the message gives
         the column), nested more than 50 levels deep, or uses anything outside the whitelist:
         attribute access, subscripts, strings, comparisons, keyword arguments, a function other
-        than ``min, max, exp, log, sqrt, abs, clip``, a name starting with ``_``, an exponent
+        than ``min, max, exp, log, sin, cos, sqrt, abs, clip``, a name starting with ``_``, an exponent
         that is not a plain number, ...
 
     Examples

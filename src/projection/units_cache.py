@@ -70,6 +70,7 @@ _MODULES = (
     "scenario/expressions.py",
     "scenario/expression_tree.py",
     "scenario/expression_eval.py",
+    "scenario/time_functions.py",
 )
 
 

@@ -82,7 +82,8 @@ def test_exactly_max_length_and_max_depth_are_accepted():
         ("().__class__.__bases__[0].__subclasses__()", "is not allowed"),
         (
             "open('f')",
-            "function 'open' is not allowed (allowed: abs, clip, cos, exp, log, max, min, sin, sqrt)",
+            "function 'open' is not allowed (allowed: abs, clip, cos, cumulative, diff, exp, lag, "
+            "log, max, min, sin, sqrt, stock, weibull_stock)",
         ),
         ("eval('1')", "function 'eval' is not allowed"),
         ("a.b", "attribute access is not allowed"),

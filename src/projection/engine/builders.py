@@ -15,6 +15,7 @@ from typing import Any
 from ..models import Domain, get_family
 from ..scenario import Scenario
 from ..scenario.expressions import TIME_NAMES
+from ..scenario.time_functions import TIME_FUNCTIONS
 from ..units import conversion_factor, exact_factor, unit_label, unit_text
 from .derived import CompiledExpression, compile_expression
 from .nodes import CompiledConstraint, DerivedNode, FamilyNode, Input, in_written_unit
@@ -133,7 +134,11 @@ def build_derived(
         units[t] = TIME_NAMES[t]
     compiled = compile_expression(expr, units)
     factor = exact_factor(compiled.unit, ind.unit)
-    node = DerivedNode(name, compiled, factor, deps, constants, times, float(s.horizon.start))
+    across = next((c.func for c in expr.calls() if c.func in TIME_FUNCTIONS), None)
+    grid = tuple(float(y) for y in s.years)
+    node = DerivedNode(
+        name, compiled, factor, deps, constants, times, float(s.horizon.start), across, grid
+    )
     return node, deps
 
 

@@ -282,7 +282,7 @@ class CompiledScenario:
         for tname, t in time_values(node.times, years, node.start).items():
             env[tname] = Quantity(t, TIME_NAMES[tname])
         try:
-            result = expr.evaluate(env)
+            result = expr.evaluate(env, years if node.across else None)
             with np.errstate(all="ignore"):
                 magnitude = np.asarray(result.to(ind.unit).magnitude, dtype=float)
         except ScenarioError as err:

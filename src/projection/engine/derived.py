@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..scenario import time_functions as tf
 from ..scenario.expression_tree import Binary, Call, Name, Node, Num, Unary, is_zero
 from ..scenario.expressions import Expression, parse_expression
+from ..scenario.time_functions import TIME_FUNCTIONS, YEARLY_ONLY
 from ..units import parse_unit, registry
 from ..units_cache import cached
 
@@ -159,6 +161,38 @@ class _Unary:
         return np.log(x)
 
 
+@dataclass(frozen=True, slots=True)
+class _Time:
+    """A function across years (:mod:`projection.scenario.time_functions`): ``func`` of
+    ``x`` with ``args`` (compiled lifetimes and shapes, in years and pure numbers) or, for
+    ``lag``, ``years`` back; the projected years are ``env["__years__"]``."""
+
+    func: str
+    x: Any
+    args: tuple[Any, ...]
+    years: float = 0.0
+
+    def __call__(self, env: Mapping[str, Any]) -> Any:
+        x = np.asarray(self.x(env), dtype=float)
+        t = env.get("__years__")
+        if t is None:
+            if x.ndim == 0:
+                raise Unevaluable(f"{self.func}() needs the years")
+            t = np.arange(x.shape[-1], dtype=float)
+        x = tf.spread(x, len(t))
+        if self.func == "lag":
+            step = float(t[1] - t[0]) if len(t) > 1 else 1.0
+            return tf.lag(x, int(round(self.years / step)))
+        if self.func == "diff":
+            return tf.diff(x)
+        if self.func == "cumulative":
+            return tf.cumulative(x)
+        args = [np.asarray(a(env), dtype=float) for a in self.args]
+        if any(np.any(a <= 0) for a in args):
+            raise Unevaluable(f"{self.func}() with a lifetime or shape <= 0")
+        return (tf.stock if self.func == "stock" else tf.weibull_stock)(x, *args)
+
+
 # --------------------------------------------------------------------------- compiling
 
 
@@ -257,6 +291,8 @@ def _encode(node: Any) -> list[Any]:
         return ["fold", node.func, [_encode(a) for a in node.args]]
     if isinstance(node, _Clip):
         return ["clip", _encode(node.x), _encode(node.lo), _encode(node.hi)]
+    if isinstance(node, _Time):
+        return ["time", node.func, _encode(node.x), [_encode(a) for a in node.args], node.years]
     assert isinstance(node, _Unary), node
     return ["unary", node.func, _encode(node.x)]
 
@@ -280,6 +316,8 @@ def _decode(plan: list[Any]) -> Any:
         return _Fold(plan[1], tuple(_decode(a) for a in plan[2]))
     if kind == "clip":
         return _Clip(_decode(plan[1]), _decode(plan[2]), _decode(plan[3]))
+    if kind == "time":
+        return _Time(plan[1], _decode(plan[2]), tuple(_decode(a) for a in plan[3]), float(plan[4]))
     return _Unary(plan[1], _decode(plan[2]))
 
 
@@ -344,6 +382,8 @@ class _Compiler:
 
     def call(self, node: Call) -> tuple[Any, pint.Unit]:
         func = node.func
+        if func in TIME_FUNCTIONS:
+            return self.across_years(node)
         if func in ("min", "max"):
             args, unit = self.same_unit(node.args)
             return _Fold(func, tuple(args)), unit
@@ -359,3 +399,21 @@ class _Compiler:
         # exp, log, sin, cos: of a pure number (a % is converted to a ratio first)
         dimensionless = self.ureg.dimensionless
         return _Unary(func, _scaled(x, self.factor(unit, dimensionless))), dimensionless
+
+    def across_years(self, node: Call) -> tuple[Any, pint.Unit]:
+        """A function across years: ``x``'s unit (``lag``, ``diff``) or ``x``'s unit times a
+        year (the sums and stocks); lifetimes converted to years, shapes to pure numbers."""
+        x, unit = self.compile(node.args[0])
+        if node.func == "lag":
+            lag_years = node.args[1]
+            assert isinstance(lag_years, Num)  # the parser allows a number literal only
+            return _Time("lag", x, (), float(lag_years.value)), unit
+        if node.func in YEARLY_ONLY:
+            unit = (self.one(unit) * self.one(self.ureg.year)).units
+        args = []
+        for i, arg in enumerate(node.args[1:]):
+            a, au = self.compile(arg)
+            shape = node.func == "weibull_stock" and i == 1
+            target = self.ureg.dimensionless if shape else self.ureg.year
+            args.append(_scaled(a, self.factor(au, target)))
+        return _Time(node.func, x, tuple(args)), unit

@@ -224,12 +224,23 @@ class DerivedNode:
     #: the time names the expression uses (``year``, ``elapsed``), and the horizon's start
     times: tuple[str, ...] = ()
     start: float = 0.0
+    #: the first function across years it calls (``cumulative``, ``lag``, ...), if any, and
+    #: the scenario's years: such an expression is evaluated on those years only
+    across: str | None = None
+    grid: tuple[float, ...] = ()
 
     def evaluate(
         self, years: np.ndarray, drawn: Mapping[Any, np.ndarray], values: Mapping[str, Any]
     ) -> np.ndarray:
         env: dict[str, Any] = {dep: values[dep] for dep in self.deps}
         env.update(time_values(self.times, years, self.start))
+        if self.across is not None:
+            if tuple(float(y) for y in years) != self.grid:
+                raise ProjectionError(
+                    f"{self.name} uses {self.across}(), which runs over the scenario's projected "
+                    f"years: it cannot be evaluated at other years ({_years_text(years)})"
+                )
+            env["__years__"] = years
         for cname, value in self.constants.items():
             env[cname] = drawn[cname][:, None] if cname in drawn else value
         magnitude = self.expression(env)
@@ -241,6 +252,11 @@ class DerivedNode:
                 raise Unevaluable(str(err)) from None
         shape = magnitude.shape[:-1] + years.shape if magnitude.ndim > 1 else years.shape
         return np.broadcast_to(magnitude, shape).copy()
+
+
+def _years_text(years: np.ndarray) -> str:
+    shown = ", ".join(str(int(y)) for y in years[:6])
+    return shown + (", ..." if len(years) > 6 else "")
 
 
 def time_values(names: Iterable[str], years: np.ndarray, start: float) -> dict[str, np.ndarray]:

@@ -22,6 +22,7 @@ from .correlations import check_correlations
 from .expressions import TIME_NAMES, dependency_order, parse_expression
 from .levers import check_levers
 from .model import Indicator, Scenario, convert
+from .time_functions import YEARLY_ONLY
 
 __all__ = ["check", "MAX_HORIZON_YEARS", "MAX_YEAR"]
 
@@ -329,6 +330,7 @@ def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:
         expr = parse_expression(ind.expression)
     except ExpressionError as err:
         raise err.located(path=f"{where}.expression") from None
+    _check_across_years(s, expr, f"{where}.expression")
     units: dict[str, str] = {}
     deps: set[str] = set()
     for n in expr.names:
@@ -368,6 +370,34 @@ def _check_derived(s: Scenario, name: str, ind: Indicator) -> set[str]:
         )
     s._expressions[name] = expr
     return deps
+
+
+def _check_across_years(s: Scenario, expr: Any, where: str) -> None:
+    """Functions across years on this horizon: the sums and stocks need yearly steps, a lag a
+    whole number of steps within the horizon."""
+    h = s.horizon
+    for call in expr.calls():
+        if call.func in YEARLY_ONLY and h.step != 1:
+            raise ExpressionError(
+                f"{call.func}() sums a flow year by year: it needs a horizon step of 1 (this "
+                f"horizon steps {h.step} years, and the flow between projected years is "
+                "unknown)",
+                path=where,
+            )
+        if call.func == "lag":
+            years = call.args[1].value  # a number literal (the parser's rule)
+            if years % h.step:
+                raise ExpressionError(
+                    f"lag of {years:g} years on a grid of {h.step}-year steps in {call.src!r}: "
+                    f"give a multiple of {h.step}",
+                    path=where,
+                )
+            if years > h.end - h.start:
+                raise ExpressionError(
+                    f"lag of {years:g} years in {call.src!r} reaches beyond the horizon "
+                    f"({h.start}-{h.end}): every value would come from before it",
+                    path=where,
+                )
 
 
 def _check_noise(name: str, ind: Indicator) -> None:

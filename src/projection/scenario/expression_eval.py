@@ -17,17 +17,22 @@ import pint
 from ..exceptions import ExpressionError
 from ..units import Quantity, parse_unit, ureg
 from ..validation import closest
+from . import time_functions as tf
 from .expression_tree import OP_VERBS, Binary, Call, Name, Node, Num, Unary, is_zero
+from .time_functions import TIME_FUNCTIONS, YEARLY_ONLY
 
 __all__ = ["evaluate", "result_unit"]
 
 
-def evaluate(root: Node, names: frozenset[str], env: Mapping[str, object]) -> pint.Quantity:
+def evaluate(
+    root: Node, names: frozenset[str], env: Mapping[str, object], years: object = None
+) -> pint.Quantity:
     """The value of the tree ``root`` (naming ``names``) in ``env`` (see
-    :meth:`projection.scenario.expressions.Expression.evaluate`)."""
+    :meth:`projection.scenario.expressions.Expression.evaluate`); ``years``, the projected
+    years along the last axis, for the functions that look across years."""
     values = _lookup(names, env, _to_quantity)
     with np.errstate(all="ignore"):
-        result = _Evaluator(values, check_values=True).run(root)
+        result = _Evaluator(values, check_values=True, years=years).run(root)
     magnitude = np.asarray(result.magnitude, dtype=float)
     if magnitude.ndim == 0:
         return Quantity(float(magnitude), result.units)
@@ -104,9 +109,12 @@ def _fmt(unit: pint.Unit) -> str:
 class _Evaluator:
     """Walks the checked tree. ``check_values=False`` checks units only (for ``unit()``)."""
 
-    def __init__(self, env: Mapping[str, pint.Quantity], *, check_values: bool) -> None:
+    def __init__(
+        self, env: Mapping[str, pint.Quantity], *, check_values: bool, years: object = None
+    ) -> None:
         self.env = env
         self.check_values = check_values
+        self.years = None if years is None else np.asarray(years, dtype=float)
 
     def run(self, node: Node) -> pint.Quantity:
         result = self.eval(node)
@@ -219,6 +227,8 @@ class _Evaluator:
             ) from None
 
     def call(self, node: Call) -> pint.Quantity:
+        if node.func in TIME_FUNCTIONS:
+            return self.across_years(node)
         values = [self.eval(arg) for arg in node.args]
         self.shapes(node.src, *values)
         name = node.func
@@ -275,3 +285,58 @@ class _Evaluator:
         if self.check_values:
             self.finite(result, node.src)
         return result
+
+    def across_years(self, node: Call) -> pint.Quantity:
+        """``lag``, ``diff``, ``cumulative``, ``stock``, ``weibull_stock`` (see
+        :mod:`projection.scenario.time_functions`); units only when values are not checked."""
+        name = node.func
+        x = self.eval(node.args[0])
+        extra = [self.eval(a) for a in node.args[1:]] if name != "lag" else []
+        unit = x.units
+        if name in YEARLY_ONLY:
+            unit = (Quantity(np.asarray(1.0), x.units) * Quantity(np.asarray(1.0), ureg.year)).units
+        args = []
+        for what, value in zip(_ARGUMENTS.get(name, ()), extra):
+            args.append(self.argument(node, what, value))
+        if not self.check_values:
+            return Quantity(np.asarray(1.0), unit)
+        years = self.years
+        if years is None:
+            shape = np.shape(x.magnitude)
+            if not shape:
+                raise ExpressionError(f"{node.src!r} needs the years (values along a last axis)")
+            years = np.arange(shape[-1], dtype=float)
+        mag = tf.spread(x.magnitude, len(years))
+        if name == "lag":
+            step = float(years[1] - years[0]) if len(years) > 1 else 1.0
+            out = tf.lag(mag, int(round(node.args[1].value / step)))  # type: ignore[union-attr]
+        elif name == "diff":
+            out = tf.diff(mag)
+        elif name == "cumulative":
+            out = tf.cumulative(mag)
+        elif name == "stock":
+            out = tf.stock(mag, *args)
+        else:
+            out = tf.weibull_stock(mag, *args)
+        result = Quantity(out, unit)
+        self.finite(result, node.src)
+        return result
+
+    def argument(self, node: Call, what: str, value: pint.Quantity) -> np.ndarray:
+        """A lifetime in years (> 0) or a shape (a pure number > 0), as a magnitude."""
+        target = ureg.year if what != "shape" else ureg.dimensionless
+        try:
+            m = np.asarray(value.m_as(target), dtype=float)
+        except pint.errors.PintError:
+            need = "a duration (e.g. in yr)" if what != "shape" else "a pure number"
+            raise ExpressionError(
+                f"the {what} of {node.func}() must be {need}, got {_fmt(value.units)} in "
+                f"{node.src!r}"
+            ) from None
+        if self.check_values and np.any(m <= 0):
+            raise ExpressionError(f"the {what} must be positive in {node.src!r}")
+        return m
+
+
+#: The extra arguments of the stocks, by what they are.
+_ARGUMENTS = {"stock": ("lifetime",), "weibull_stock": ("median lifetime", "shape")}

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..exceptions import ExpressionError
+from .time_functions import TIME_FUNCTIONS
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
@@ -50,6 +51,15 @@ ALLOWED_FUNCTIONS: Mapping[str, int | None] = {
     "min": None,
     "sin": 1,
     "sqrt": 1,
+    **TIME_FUNCTIONS,
+}
+
+#: How each function is called, for messages about its arguments.
+USAGE = {
+    "clip": "clip(x, lo, hi)",
+    "lag": "lag(x, years), years a whole number such as 1",
+    "stock": "stock(inflow, mean_lifetime)",
+    "weibull_stock": "weibull_stock(inflow, median_lifetime, shape)",
 }
 
 _FUNCTION_LIST = ", ".join(sorted(ALLOWED_FUNCTIONS))
@@ -362,12 +372,26 @@ class _Checker:
                 node, f"{name}() needs at least 2 arguments, got {count}", f"e.g. {name}(a, b)"
             )
         if arity is not None and count != arity:
-            usage = "clip(x, lo, hi)" if name == "clip" else f"{name}(x)"
+            usage = USAGE.get(name, f"{name}(x)")
             raise self.reject(
                 node,
                 f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, got {count}",
                 f"usage: {usage}",
             )
+        if name == "lag":
+            k = node.args[1]
+            value = k.value if isinstance(k, ast.Constant) else None
+            if not (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and value >= 0
+                and float(value).is_integer()
+            ):
+                raise self.reject(
+                    k,
+                    "the lag must be a whole number of years written as a number",
+                    f"usage: {USAGE['lag']}",
+                )
         return Call(name, args, self.src(node))
 
 

@@ -41,11 +41,20 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ExpressionError
 from ..units_cache import cached
-from .expression_tree import ALLOWED_FUNCTIONS, MAX_DEPTH, MAX_LENGTH, Node, parse
+from .expression_tree import (
+    ALLOWED_FUNCTIONS,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    Binary,
+    Call,
+    Node,
+    Unary,
+    parse,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
@@ -121,6 +130,21 @@ class Expression:
         """The checked tree (see :mod:`projection.scenario.expression_tree`)."""
         return self._root
 
+    def calls(self) -> list[Call]:
+        """Every function call of the expression, outermost first."""
+        found: list[Call] = []
+        stack: list[Node] = [self._root]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, Call):
+                found.append(node)
+                stack.extend(node.args)
+            elif isinstance(node, Binary):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, Unary):
+                stack.append(node.operand)
+        return found
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
@@ -145,7 +169,7 @@ class Expression:
     def __str__(self) -> str:
         return self._text
 
-    def evaluate(self, env: Mapping[str, pint.Quantity]) -> pint.Quantity:
+    def evaluate(self, env: Mapping[str, pint.Quantity], years: Any = None) -> pint.Quantity:
         """Compute the expression.
 
         Parameters
@@ -154,6 +178,10 @@ class Expression:
             A value for every name in :attr:`names`. Magnitudes are floats or numpy arrays of
             shape ``(T,)`` or ``(N, T)``; they broadcast as numpy arrays do. A plain number or
             array counts as dimensionless. Extra entries are ignored.
+        years : array_like, optional
+            The ``T`` years along the last axis, for the functions that look across years
+            (``lag``, ``diff``, ``cumulative``, ``stock``, ``weibull_stock``); default: the
+            last axis of their argument, one year per step.
 
         Returns
         -------
@@ -182,7 +210,7 @@ class Expression:
         """
         from . import expression_eval
 
-        return expression_eval.evaluate(self._root, self._names, env)
+        return expression_eval.evaluate(self._root, self._names, env, years)
 
     def unit(self, units: Mapping[str, str | pint.Unit]) -> pint.Unit:
         """The unit of the result, given the unit of each name.

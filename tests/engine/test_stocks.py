@@ -1,0 +1,209 @@
+"""Functions across years (lag, diff, cumulative, stock, weibull_stock): their invariants on
+arrays, the compiled engine against the pint interpreter, units, and located refusals."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import projection
+from projection.engine.derived import compile_expression
+from projection.exceptions import ProjectionError, ScenarioError
+from projection.scenario import time_functions as tf
+from projection.scenario.expressions import parse_expression
+from projection.units import Quantity
+
+flows = arrays(float, st.tuples(st.integers(1, 4), st.integers(1, 20)), elements=st.floats(0, 1e6))
+lifetimes = st.floats(0.5, 200)
+
+
+@settings(max_examples=60, deadline=None)
+@given(flows, lifetimes, st.floats(0.5, 6))
+def test_a_stock_fed_by_non_negative_flows_is_never_negative(x, life, shape):
+    """Invariant: cohorts of non-negative inflows that only retire stay non-negative, and
+    never exceed everything that ever came in."""
+    for s in (tf.stock(x, life), tf.weibull_stock(x, life, shape)):
+        assert np.all(s >= 0)
+        assert np.all(s <= tf.cumulative(x) * (1 + 1e-12))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-1e6, 1e6), st.integers(1, 40))
+def test_the_cumulative_sum_of_a_constant_flow_is_linear(c, years):
+    """Invariant: a constant flow c per year adds up to c, 2c, 3c, ... ."""
+    got = tf.cumulative(tf.spread(np.float64(c), years))
+    np.testing.assert_allclose(got, c * np.arange(1, years + 1), rtol=1e-12, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(flows, st.floats(0.5, 6))
+def test_an_infinite_lifetime_keeps_everything(x, shape):
+    """Invariant: with no retirement (an infinite lifetime) a stock is the cumulative sum of
+    its inflow, for the exponential and the Weibull curve alike (within the rounding of
+    adding the cohorts in another order)."""
+    np.testing.assert_allclose(tf.stock(x, np.inf), tf.cumulative(x), rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(
+        tf.weibull_stock(x, np.inf, shape), tf.cumulative(x), rtol=1e-12, atol=1e-6
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(flows)
+def test_a_lag_of_zero_is_the_identity_and_diff_undoes_cumulative(x):
+    """Invariant: lag(x, 0) is x; diff(cumulative(x)) is x after the first year."""
+    np.testing.assert_array_equal(tf.lag(x, 0), x)
+    np.testing.assert_allclose(tf.diff(tf.cumulative(x))[..., 1:], x[..., 1:], rtol=1e-9, atol=1e-6)
+
+
+def test_a_weibull_of_shape_one_is_the_exponential_of_the_same_median():
+    x = np.linspace(1, 5, 12)
+    median = 10.0
+    np.testing.assert_allclose(
+        tf.weibull_stock(x, median, 1.0), tf.stock(x, median / np.log(2)), rtol=1e-12
+    )
+
+
+def test_a_cohort_retires_by_its_age():
+    """One cohort of 1000 in the first year: its survivors follow the curve by age."""
+    x = np.zeros(6)
+    x[0] = 1000.0
+    np.testing.assert_allclose(tf.stock(x, 10.0), 1000 * np.exp(-np.arange(6) / 10))
+    np.testing.assert_allclose(
+        tf.weibull_stock(x, 3.0, 2.0), 1000 * np.exp(-np.log(2) * (np.arange(6) / 3) ** 2)
+    )
+
+
+EXPRESSIONS = [
+    "stock(flow, life) + cumulative(flow * 2)",
+    "weibull_stock(flow, life, shape) - lag(stock(flow, life), 2)",
+    "diff(flow) * life",
+]
+UNITS = {"flow": "GW/yr", "life": "yr", "shape": ""}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    text=st.sampled_from(EXPRESSIONS),
+    life=st.floats(1, 50),
+    members=st.integers(1, 4),
+)
+def test_compiled_functions_across_years_equal_the_interpreter_bit_for_bit(text, life, members):
+    """The compiled expression and the pint interpreter give the same floats, flows by
+    member and year, the lifetime per member."""
+    expr = parse_expression(text)
+    compiled = compile_expression(expr, UNITS)
+    rng = np.random.default_rng(len(text))
+    years = np.arange(2025.0, 2037.0)
+    env = {
+        "flow": rng.uniform(0, 5, (members, len(years))),
+        "life": life * rng.uniform(0.5, 2, (members, 1)),
+        "shape": 2.5,
+    }
+    env = {n: v for n, v in env.items() if n in expr.names}
+    reference = expr.evaluate({n: Quantity(v, UNITS[n]) for n, v in env.items()}, years)
+    got = compiled({**env, "__years__": years})
+    assert compiled.unit == str(reference.units)
+    np.testing.assert_array_equal(got, np.asarray(reference.magnitude, dtype=float))
+
+
+def fleet(expression: str = "stock(sales, life)", step: int = 1, **params) -> dict:
+    src = {"source": "assumption: a test number"}
+    defaults = {"life": {"value": 15, "unit": "yr"}}
+    return {
+        "name": "fleet",
+        "horizon": {"start": 2025, "end": 2045, "step": step},
+        "indicators": {
+            "sales": {
+                "unit": "1/yr",
+                "model": "linear",
+                "params": {
+                    "start": {"value": 1000, "unit": "1/yr", **src},
+                    "slope": {"value": 100, "unit": "1/yr**2", **src},
+                },
+            },
+            "fleet": {
+                "unit": "dimensionless",
+                "model": "derived",
+                "expression": expression,
+                "params": {k: {**v, **src} for k, v in (params or defaults).items()},
+            },
+        },
+    }
+
+
+def test_an_ensemble_of_stocks_does_not_depend_on_chunks():
+    """Members are cut into chunks, never years: any chunk size gives the same stocks."""
+    s = fleet()
+    s["indicators"]["fleet"]["params"]["life"]["distribution"] = {
+        "type": "uniform",
+        "lower": 5,
+        "upper": 25,
+    }
+    a = projection.run(s, samples=3000, seed=2, keep_samples=True)
+    b = projection.run(s, samples=3000, seed=2, keep_samples=True, chunk_size=700)
+    np.testing.assert_array_equal(a.members["fleet"], b.members["fleet"])
+
+
+def test_a_stock_with_an_initial_fleet_from_the_shell():
+    s = fleet(
+        "initial * exp(-elapsed / life) + stock(sales, life)",
+        initial={"value": 50000},
+        life={"value": 12, "unit": "yr"},
+    )
+    p = projection.run(s)
+    f = p.to_frame().set_index(["indicator", "year"])["value"]
+    sales = 1000 + 100 * np.arange(21.0)
+    expected = 50000 * np.exp(-np.arange(21) / 12) + tf.stock(sales, 12.0)
+    np.testing.assert_allclose(f["fleet"].to_numpy(), expected, rtol=1e-12)
+
+
+def test_functions_across_years_run_on_the_projected_years_only():
+    c = projection.compile_scenario(fleet())
+    with pytest.raises(ProjectionError, match=r"fleet uses stock\(\).*2030, 2040"):
+        c.evaluate(years=[2030, 2040])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"expression": "stock(sales, life)", "life": {"value": -3, "unit": "yr"}},
+            "lifetime must be positive",
+        ),
+        ({"expression": "lag(sales, 30)"}, "reaches beyond the horizon"),
+        ({"expression": "lag(sales, 1.5)"}, "whole number of years"),
+        ({"expression": "lag(sales, life)"}, "whole number of years"),
+        ({"expression": "cumulative(sales)", "step": 5}, "needs a horizon step of 1"),
+        ({"expression": "lag(sales, 2)", "step": 5}, "give a multiple of 5"),
+        (
+            {"expression": "stock(sales, life)", "life": {"value": 3, "unit": "GW"}},
+            "must be a duration",
+        ),
+        ({"expression": "stock(sales * life, life)"}, "does not fit the indicator's unit"),
+    ],
+)
+def test_bad_time_expressions_are_one_located_line(kwargs, message):
+    kwargs = copy.deepcopy(kwargs)
+    expression = kwargs.pop("expression")
+    step = kwargs.pop("step", 1)
+    params = kwargs or ({"life": {"value": 15, "unit": "yr"}} if "life" in expression else {})
+    with pytest.raises(ScenarioError, match=message) as info:
+        projection.load_scenario(fleet(expression, step, **params))
+    assert "indicators.fleet" in str(info.value)
+
+
+def test_a_cycle_through_a_lag_is_refused():
+    s = fleet("lag(other, 1)")
+    s["indicators"]["fleet"].pop("params")
+    s["indicators"]["other"] = {
+        "unit": "dimensionless",
+        "model": "derived",
+        "expression": "fleet * 2",
+    }
+    with pytest.raises(ScenarioError, match="cycle"):
+        projection.load_scenario(s)

@@ -1,4 +1,5 @@
-"""Draw each growth family at a few parameter values: docs/img/family-<name>.png.
+"""Draw each growth family at a few parameter values (docs/img/family-<name>.png), and
+paper-targets' sales share against its fleet share (docs/img/sales-vs-fleet.png, from data/paper-fleet.yaml).
 
 Run from anywhere after changing a family or the settings here, and commit the PNGs::
 
@@ -123,8 +124,38 @@ def draw(name: str, path: Path) -> Path:
     return path
 
 
+def draw_fleet(path: Path) -> Path:
+    """data/paper-fleet.yaml (paper-targets with its fleet): the EV share of new sales beside its EV share of the cars on the road
+    (``docs/stocks-and-flows.md``): medians and 5-95 % bands of an ensemble."""
+    import projection
+
+    scenario = Path(__file__).resolve().parents[1] / "data" / "paper-fleet.yaml"
+    e = projection.run(scenario, samples=4000, seed=1)
+    f = e.to_frame()
+    fig, ax = plt.subplots(figsize=(7.0, 3.8), dpi=100, layout="constrained")
+    for name, label, colour in (
+        ("ev_sales_share", "EV share of new sales (T1's measure)", "C0"),
+        ("ev_fleet_share", "EV share of the cars on the road", "C3"),
+    ):
+        rows = f[f.indicator == name].pivot(index="year", columns="quantile", values="value")
+        ax.fill_between(rows.index, rows[0.05], rows[0.95], color=colour, alpha=0.2, lw=0)
+        ax.plot(rows.index, rows[0.5], color=colour, label=f"{label}, median and 5-95 %")
+    ax.plot([2030], [30], "k^", label="T1: 30 % of sales by 2030")
+    ax.set_title(
+        "paper-targets-fleet: sales share against fleet share (4,000 members)", fontsize=10
+    )
+    ax.set_xlabel("year")
+    ax.set_ylabel("%")
+    ax.grid(True, color="0.92")
+    ax.legend(fontsize=8, loc="upper left")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
 def main(argv: list[str] | None = None) -> list[Path]:
-    """Draw every family; return the paths written."""
+    """Draw every family, and the sales-against-fleet figure; return the paths written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     args = parser.parse_args(argv)
@@ -132,6 +163,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     if missing:
         parser.error(f"no curves defined for growth families: {', '.join(missing)}")
     written = [draw(name, args.out / f"family-{name}.png") for name in sorted(FAMILIES)]
+    written.append(draw_fleet(args.out / "sales-vs-fleet.png"))
     for path in written:
         print(f"wrote {path}")
     return written

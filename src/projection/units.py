@@ -107,7 +107,8 @@ _PROBED = ("dask", "scipy", "babel")
 #: tera-bit-per-second).
 _DATA_RATES = (("k", "1e3"), ("M", "1e6"), ("G", "1e9"), ("T", "1e12"), ("P", "1e15"))
 
-#: What projection adds to pint's default registry, in order. pint defines ``bit`` as
+#: What projection adds to pint's default registry, in order (and two counts, vehicles and
+#: people, each a dimension of its own). pint defines ``bit`` as
 #: dimensionless, which would make ``Gbps`` the same dimension as ``1/yr``: a growth rate could
 #: then be converted into a cable capacity. Giving information its own dimension keeps
 #: capacities apart from rates. The redefinition is made before any unit is resolved, so every
@@ -116,6 +117,10 @@ _DATA_RATES = (("k", "1e3"), ("M", "1e6"), ("G", "1e9"), ("T", "1e12"), ("P", "1
 DEFINITIONS = (
     "bit = [information]",
     *(f"{prefix}bps = {scale} * bit / second" for prefix, scale in _DATA_RATES),
+    # counts with a dimension of their own, so a fleet is never read as a share (a pure
+    # number is a share in [0, 100 %]): vehicles (sold per year, on the road) and people
+    "vehicle = [vehicles] = veh",
+    "person = [people] = people",
 )
 
 

@@ -207,3 +207,20 @@ def test_a_cycle_through_a_lag_is_refused():
     }
     with pytest.raises(ScenarioError, match="cycle"):
         projection.load_scenario(s)
+
+
+def test_the_paper_fleet_example_keeps_sales_and_fleet_apart():
+    """data/paper-fleet.yaml: counts in vehicles (never read as a share), EV sales as T1's
+    share of car sales, and a fleet share far below the sales share while the fleet turns
+    over (the policy message of docs/stocks-and-flows.md)."""
+    p = projection.run("data/paper-fleet.yaml")
+    c = p.compiled
+    assert c.units["car_fleet"] == "vehicle" and c.units["vehicle_sales"] == "vehicle/yr"
+    assert c.caps["car_fleet"] == np.inf  # a count, not a share
+    v = p.to_frame().pivot(index="year", columns="indicator", values="value")
+    np.testing.assert_allclose(
+        v["ev_sales"], v["ev_sales_share"] / 100 * v["vehicle_sales"], rtol=1e-12
+    )
+    assert v.loc[2030, "ev_sales_share"] >= 30 > 5 > v.loc[2030, "ev_fleet_share"]
+    assert (v["ev_fleet"] <= v["car_fleet"]).all()
+    assert v["ev_fleet_share"].is_monotonic_increasing

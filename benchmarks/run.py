@@ -59,6 +59,10 @@ Figures
    ``perform_experiments`` with the 9 settings as policies plus EMA's PRIM against
    ``projection.explore`` + ``projection.discover`` at the same experiment count (10,000
    scenarios x 9; quick: 1,000 x 9), skipped, saying so, without ``ema_workbench``.
+11. ``pysd.json``: the EV fleet as a Vensim model run by PySD once per member (step 1/16
+   year) against one projection ensemble of its closed form, 10^4 runs (quick: 10^3), CPU
+   time (:mod:`_pysd`), and PySD's error against the closed form by step; skipped without
+   ``pysd``.
 
 Results are written to ``benchmarks/results/*.json`` (``*-quick.json`` with ``--quick``) with
 the machine they were measured on.
@@ -95,6 +99,7 @@ from _paper_numpy import SCENARIO as PAPER_SCENARIO  # noqa: E402
 from _paper_numpy import bench_paper, profile_run  # noqa: E402
 from _paper_numpy import check_same_numbers as check_paper_numbers  # noqa: E402
 from _posterior import bench_posterior  # noqa: E402
+from _pysd import bench_pysd  # noqa: E402
 from _solve import bench_solve  # noqa: E402
 from _startup import bench_startup  # noqa: E402
 from _workloads import (  # noqa: E402
@@ -130,6 +135,7 @@ FIGURES = [
     "paper",
     "posterior",
     "levers",
+    "pysd",
 ]
 CHILD = HERE / "_memory_child.py"
 GiB = 2**30
@@ -1451,6 +1457,26 @@ def main() -> None:
             f"10. levers at N={n_label(n)}: {thr['median']:.2f}x the plain ensemble's "
             f"throughput per member-setting; {ema_line}"
         )
+
+    if "pysd" in only:
+        n = 10**3 if quick else 10**4
+        rounds = 2 if quick else 3
+        say(f"\n11. the EV fleet: PySD ({n:,} runs) against one projection ensemble, CPU time")
+        sd = bench_pysd(n, rounds)
+        written.append(write("pysd", sd, quick=quick, machine=machine, engine=engine))
+        if "skipped" in sd:
+            say(f"  {sd['skipped']}")
+            summary.append(f"11. PySD: {sd['skipped']}")
+        else:
+            r = sd["ratio_pysd_over_projection"]
+            rps = sd["runs_per_cpu_s"]
+            say(
+                f"  projection {rps['projection']['median']:,.0f} members/CPU-s, PySD "
+                f"{rps['pysd']['median']:,.0f} runs/CPU-s: {r['median']:,.0f}x (min "
+                f"{r['min']:,.0f}, max {r['max']:,.0f})"
+            )
+            say(f"  PySD's largest relative error by step: {sd['largest_relative_error_by_step']}")
+            summary.append(f"11. EV fleet, {n:,} runs: PySD / projection {r['median']:,.0f}x")
 
     took = time.perf_counter() - began
     machine["load_average_at_end"] = _loadavg()

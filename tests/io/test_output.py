@@ -151,6 +151,16 @@ def test_xlsx_reads_back_equal_with_a_meta_sheet(tmp_path, frame):
     assert json.loads(meta.set_index("key")["value"]["nested"]) == META["nested"]
 
 
+def test_xlsx_reads_the_same_through_calamine(tmp_path, frame):
+    """pandas will read .xlsx with calamine by default where python-calamine is installed
+    (PySD brings it): the file reads the same through it as through openpyxl."""
+    pytest.importorskip("python_calamine")
+    path = write_frame(frame, tmp_path / "out.xlsx", metadata=META)
+    pd.testing.assert_frame_equal(
+        pd.read_excel(path, engine="calamine"), pd.read_excel(path, engine="openpyxl")
+    )
+
+
 def test_netcdf_has_one_variable_per_indicator(tmp_path, frame):
     xr = pytest.importorskip("xarray")
     path = write_frame(frame, tmp_path / "out.nc", metadata={"seed": 7, "sampler": "lhs"})

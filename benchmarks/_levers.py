@@ -27,33 +27,18 @@ from __future__ import annotations
 
 import contextlib
 import io
-import statistics
-import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _ema_paper import _rounds, _spread
 
 import projection
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "paper-targets.yaml"
 EV_MEANS = (0.55, 0.70, 0.85)
 CABLE_YEARS = (2027, 2028, 2029)
-
-
-def _spread(xs: list[float]) -> dict[str, float]:
-    return {"min": min(xs), "median": statistics.median(xs), "max": max(xs)}
-
-
-def _rounds(fns: dict[str, Any], rounds: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(rounds):
-        for key, fn in fns.items():
-            t0 = time.process_time()
-            fn()
-            times[key].append(time.process_time() - t0)
-    return times
 
 
 def bench_levers(n: int, rounds: int) -> dict[str, Any]:

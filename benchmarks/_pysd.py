@@ -12,23 +12,18 @@ then the largest relative error of PySD against the closed form at steps of 1, 1
 from __future__ import annotations
 
 import shutil
-import statistics
 import tempfile
-import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _ema_paper import _rounds, _spread
 
 import projection
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "pysd"
 STEP = 1 / 16
-
-
-def _spread(xs: list[float]) -> dict[str, float]:
-    return {"min": min(xs), "median": statistics.median(xs), "max": max(xs)}
 
 
 def bench_pysd(n: int, rounds: int) -> dict[str, Any]:
@@ -66,12 +61,7 @@ def bench_pysd(n: int, rounds: int) -> dict[str, Any]:
         "projection": lambda: projection.run(scenario, samples=n, seed=1, workers=1),
         "pysd": pysd_all,
     }
-    times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(rounds):
-        for key, fn in fns.items():
-            t0 = time.process_time()
-            fn()
-            times[key].append(time.process_time() - t0)
+    times = _rounds(fns, rounds)
     ratio = [p / q for p, q in zip(times["pysd"], times["projection"])]
     errors = {
         f"{step:g}": float(np.max(np.abs(run_pysd(float(lifetimes[0]), step) / exact[0] - 1)))

@@ -23,7 +23,7 @@ from .options import (
     SetOpt,
 )
 
-__all__ = ["levers", "discover", "SweepOpt", "show_sweep", "sweep_files", "refuse_with_sweep"]
+__all__ = ["levers", "discover", "SweepOpt", "show_sweep", "sweep_files"]
 
 SweepOpt = Annotated[
     list[str] | None,
@@ -118,14 +118,17 @@ def sweep_files(
     output: Path | None,
     plot: Path | None,
     quiet: bool,
+    ignored: dict[str, bool],
 ) -> None:
-    """``run --sweep`` and ``targets --sweep``: each scenario explored over the swept paths."""
+    """``run --sweep`` and ``targets --sweep``: each scenario explored over the swept paths.
+    ``ignored``: the command's options a sweep would ignore, and whether each was given."""
     from .. import ProjectionError
 
+    refuse_with_sweep(ignored)
+    check_destinations(output, plot)
     scenarios = load(files, set_, variant)
     if len(scenarios) > 1 and (output is not None or plot is not None):
         raise ProjectionError("--sweep with --output or --plot: give one scenario")
-    check_destinations(output, plot)
     for scenario in scenarios:
         x = _explore(scenario, None, sweep, None, samples, sampler, seed)
         _write(x, output, plot)

@@ -15,7 +15,7 @@ from .common import (
     run_all,
     years,
 )
-from .explore import SweepOpt, refuse_with_sweep, sweep_files
+from .explore import SweepOpt, sweep_files
 from .options import (
     FilesArg,
     Format,
@@ -82,17 +82,6 @@ def run(
     """
     with guard():
         if sweep:
-            refuse_with_sweep(
-                {
-                    "--years": years_ is not None,
-                    "--quantiles": quantiles != "0.05,0.5,0.95",
-                    "--keep-samples": keep_samples,
-                    "--predictive": predictive,
-                    "--layout": layout != Layout.tidy,
-                    "--workers": workers is not None,
-                    "--scheduler": scheduler is not None,
-                }
-            )
             return sweep_files(
                 files,
                 set_,
@@ -105,6 +94,15 @@ def run(
                 output=output,
                 plot=plot,
                 quiet=quiet,
+                ignored={
+                    "--years": years_ is not None,
+                    "--quantiles": quantiles != "0.05,0.5,0.95",
+                    "--keep-samples": keep_samples,
+                    "--predictive": predictive,
+                    "--layout": layout != Layout.tidy,
+                    "--workers": workers is not None,
+                    "--scheduler": scheduler is not None,
+                },
             )
         if layout == Layout.iamc and output is None:
             from .. import ProjectionError
@@ -176,13 +174,6 @@ def targets(
     --samples; at each value of a path, with --sweep)"""
     with guard():
         if sweep:
-            refuse_with_sweep(
-                {
-                    "--fail-on-miss": fail_on_miss,
-                    "--workers": workers is not None,
-                    "--scheduler": scheduler is not None,
-                }
-            )
             return sweep_files(
                 files,
                 set_,
@@ -195,6 +186,11 @@ def targets(
                 output=output,
                 plot=plot,
                 quiet=quiet,
+                ignored={
+                    "--fail-on-miss": fail_on_miss,
+                    "--workers": workers is not None,
+                    "--scheduler": scheduler is not None,
+                },
             )
         if plot is not None:
             from .. import ProjectionError

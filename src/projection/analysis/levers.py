@@ -146,10 +146,7 @@ def explore(
         raise ProjectionError(
             f"{len(grid):,} lever settings: at most {MAX_SETTINGS:,} (fewer values per lever)"
         )
-    settings = [compile_scenario(_setting(base, specs, combo)) for combo in grid]
-    compiled = compile_scenario(base)
-    paths = [u.path for u in compiled.uncertain]
-    if samples is None:
+    if samples is None:  # the arguments first: compiling every setting is the slow part
         moving = [s.name for s in specs if ".distribution" in s.path or "_distribution" in s.path]
         if moving:
             raise ProjectionError(
@@ -158,6 +155,9 @@ def explore(
         n, entropy = 1, 0
     else:
         n, entropy = check_samples(samples, sampler), seed_entropy(seed)
+    settings = [compile_scenario(_setting(base, specs, combo)) for combo in grid]
+    compiled = compile_scenario(base)
+    paths = [u.path for u in compiled.uncertain]
     for c, combo in zip(settings, grid):
         extra = [u.path for u in c.uncertain if u.path not in paths]
         if extra:

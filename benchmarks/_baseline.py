@@ -3,8 +3,9 @@
 The package as it was before the redesign (commit :data:`BEFORE`, the last one before it) is
 taken out of git into a temporary folder, this checkout's ``src`` is copied beside it, and both
 are byte-compiled. Every measurement runs in a fresh Python process whose ``PYTHONPATH`` points
-at one of the two; they alternate round by round, so both see the same machine load. The scenario files are this
-checkout's (they have not changed since :data:`BEFORE`).
+at one of the two; they alternate round by round, so both see the same machine load. Both run
+the scenario files as they were at :data:`BEFORE`, taken out of git beside its ``src`` (the
+earlier code cannot read sections added since, such as paper-targets' ``levers``).
 
 What is compared (the redesign issue's "done when"):
 
@@ -70,11 +71,12 @@ print(json.dumps({"cpu": cpu, "wall": wall, "file": projection.__file__}))
 
 
 def checkout(commit: str = BEFORE) -> Path | None:
-    """Extract ``src/`` of ``commit`` into a temporary folder; None without git or the commit."""
+    """Extract ``src/`` and ``scenarios/`` of ``commit`` into a temporary folder and return
+    its ``src``; None without git or the commit."""
     if shutil.which("git") is None:
         return None
     done = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "src"],
+        ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "src", "scenarios"],
         capture_output=True,
     )
     if done.returncode != 0:
@@ -92,9 +94,9 @@ def _env(src: Path) -> dict[str, str]:
     return env
 
 
-def _child(src: Path, code: str, *args: str) -> dict[str, Any]:
+def _child(src: Path, cwd: Path, code: str, *args: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=ROOT, env=_env(src), capture_output=True, text=True
+        [sys.executable, "-c", code, *args], cwd=cwd, env=_env(src), capture_output=True, text=True
     )
     if done.returncode != 0:
         raise RuntimeError(f"child process failed ({src}): {done.stderr.strip()[-500:]}")
@@ -104,9 +106,9 @@ def _child(src: Path, code: str, *args: str) -> dict[str, Any]:
     return out
 
 
-def _cpu(cmd: list[str], src: Path) -> float:
+def _cpu(cmd: list[str], src: Path, cwd: Path) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(cmd, cwd=ROOT, env=_env(src), capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=cwd, env=_env(src), capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({src}): {done.stderr.strip()[-300:]}")
@@ -117,14 +119,16 @@ def _spread(xs: list[float]) -> dict[str, float]:
     return {"min": min(xs), "median": statistics.median(xs), "max": max(xs)}
 
 
-def bench_solve(before: Path, after: Path, rounds: int, repeat: int) -> list[dict[str, Any]]:
+def bench_solve(
+    before: Path, after: Path, rounds: int, repeat: int, cwd: Path
+) -> list[dict[str, Any]]:
     rows = []
     for path, target, param in SOLVE_PROBLEMS:
         times: dict[str, list[float]] = {"before": [], "after": []}
         values: dict[str, Any] = {}
         for _ in range(rounds):
             for label, src in (("before", before), ("after", after)):
-                out = _child(src, _SOLVE_CHILD, path, target, param, str(repeat))
+                out = _child(src, cwd, _SOLVE_CHILD, path, target, param, str(repeat))
                 times[label].extend(out["times"])
                 values[label] = out["value"]
         ratios = [b / a for b, a in zip(times["before"], times["after"])]
@@ -143,14 +147,16 @@ def bench_solve(before: Path, after: Path, rounds: int, repeat: int) -> list[dic
     return rows
 
 
-def bench_ensembles(before: Path, after: Path, rounds: int, n: int) -> list[dict[str, Any]]:
+def bench_ensembles(
+    before: Path, after: Path, rounds: int, n: int, cwd: Path
+) -> list[dict[str, Any]]:
     rows = []
     for path in ENSEMBLES:
         cpu: dict[str, list[float]] = {"before": [], "after": []}
         wall: dict[str, list[float]] = {"before": [], "after": []}
         for _ in range(rounds):
             for label, src in (("before", before), ("after", after)):
-                out = _child(src, _ENSEMBLE_CHILD, path, str(n))
+                out = _child(src, cwd, _ENSEMBLE_CHILD, path, str(n))
                 cpu[label].append(out["cpu"])
                 wall[label].append(out["wall"])
         ratios = [a / b for a, b in zip(cpu["after"], cpu["before"])]
@@ -169,7 +175,7 @@ def bench_ensembles(before: Path, after: Path, rounds: int, n: int) -> list[dict
     return rows
 
 
-def bench_startup(before: Path, after: Path, rounds: int) -> list[dict[str, Any]]:
+def bench_startup(before: Path, after: Path, rounds: int, cwd: Path) -> list[dict[str, Any]]:
     out = Path(tempfile.mkdtemp()) / "out.csv"
     py = [sys.executable, "-m", "projection"]
     commands = {
@@ -188,13 +194,13 @@ def bench_startup(before: Path, after: Path, rounds: int) -> list[dict[str, Any]
     numpy = [sys.executable, "-c", "import numpy"]
     for src in (before, after):  # warm the disk cache (and any cache either version keeps)
         for cmd in (numpy, *commands.values()):
-            _cpu(cmd, src)
+            _cpu(cmd, src, cwd)
     times: dict[tuple[str, str], list[float]] = {}
     for _ in range(rounds):
         for label, src in (("before", before), ("after", after)):
-            times.setdefault(("import numpy", label), []).append(_cpu(numpy, src))
+            times.setdefault(("import numpy", label), []).append(_cpu(numpy, src, cwd))
             for name, cmd in commands.items():
-                times.setdefault((name, label), []).append(_cpu(cmd, src))
+                times.setdefault((name, label), []).append(_cpu(cmd, src, cwd))
     rows = []
     for name in commands:
         row: dict[str, Any] = {"command": f"projection {name}"}
@@ -223,9 +229,9 @@ def bench_before_after(rounds: int, *, members: int = 10**6, repeat: int = 3) ->
         return {
             "before_commit": BEFORE,
             "rounds": rounds,
-            "solve": bench_solve(before, after, rounds, repeat),
-            "ensembles": bench_ensembles(before, after, rounds, members),
-            "startup": bench_startup(before, after, max(rounds, 5)),
+            "solve": bench_solve(before, after, rounds, repeat, before.parent),
+            "ensembles": bench_ensembles(before, after, rounds, members, before.parent),
+            "startup": bench_startup(before, after, max(rounds, 5), before.parent),
         }
     finally:
         shutil.rmtree(before.parent, ignore_errors=True)

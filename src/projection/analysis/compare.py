@@ -260,9 +260,10 @@ def _records(s: Scenario) -> dict[str, tuple[str, Any, str]]:
         unit = s.indicators[t.indicator].unit
         out[f"{base}.indicator"] = (t.indicator, t.indicator, "")
         out[f"{base}.year"] = (str(t.year), t.year, _one_line(t.source))
-        key, value = t.bound
-        magnitude, vunit = parse_quantity(value, t.unit)
-        out[f"{base}.{key}"] = (_shown(magnitude, vunit), t.required(unit), _one_line(t.source))
+        for key, value in t.bounds:
+            magnitude, vunit = parse_quantity(value, t.unit)
+            shown = _shown(magnitude, vunit)
+            out[f"{base}.{key}"] = (shown, t.required(unit, key), _one_line(t.source))
     for cid, c in s.constraints.items():
         out[f"constraints.{cid}.expression"] = (c.expression, c.expression, _one_line(c.source))
     if s.correlations is not None:

@@ -38,7 +38,6 @@ import pandas as pd
 
 from ..engine.compiled import compile_scenario
 from ..engine.sampling import sample
-from ..engine.tolerance import holds
 from ..exceptions import ProjectionError
 from ..scenario import Scenario, load_scenario
 from ..validation import whole_number
@@ -112,9 +111,7 @@ def discover(
     t = compiled.targets[target]
     draws = sample(s, samples, sampler=sampler, seed=seed)
     v = compiled.evaluate(draws, only=[t.indicator]).values[t.indicator]
-    met = holds(
-        np.broadcast_to(v, (samples, len(compiled.years)))[:, t.column], t.bound, t.required
-    )
+    met = t.holds(np.broadcast_to(v, (samples, len(compiled.years)))[:, t.column])
     y = ~met if outcome == "missed" else met
     cases = int(y.sum())
     if cases == 0 or cases == samples:

@@ -31,7 +31,6 @@ import numpy as np
 
 from ..engine.compiled import compile_scenario
 from ..engine.sampling import BLOCK, check_samples, seed_entropy, uniforms_block
-from ..engine.tolerance import holds
 from ..exceptions import ProjectionError, ScenarioError
 from ..scenario import Scenario, load_scenario
 from ..scenario.levers import MAX_LEVER_VALUES, lever_values
@@ -198,7 +197,7 @@ def explore(
                     except ScenarioError as err:
                         raise ProjectionError(f"setting {_label(specs, combo)}: {err}") from None
                     cache[key] = v
-                judged = (key, t.bound, t.required, t.column)
+                judged = (key, t.bound, t.required, t.upper, t.column)
                 if judged not in outcomes:  # the same values judged the same way: once
                     outcomes[judged] = _outcome(cache[key], t, size)
                 acc.add(i, k, outcomes[judged], t, start)
@@ -206,22 +205,24 @@ def explore(
     return acc.result(base, specs, grid, ids, compiled, n, samples, sampler, seed)
 
 
-def _outcome(v: np.ndarray, t: Any, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _outcome(v: np.ndarray, t: Any, size: int) -> tuple[np.ndarray, ...]:
     """Of each member: whether target ``t`` is met in its year, the year index it is first
-    met (counts per year, then never), and the gap ``projected - required`` in its year. An
-    indicator that does not vary (one row) is judged once."""
+    met (counts per year, then never), the gap (:meth:`CompiledTarget.gap`) and the margin
+    (how far inside the target) in its year. An indicator that does not vary (one row) is
+    judged once."""
     years = v.shape[-1]
     row = v if v.ndim == 2 else v[None, :]
-    ok = holds(row, t.bound, t.required)
+    ok = t.holds(row)
     index = np.where(ok.any(axis=1), np.argmax(ok, axis=1), years)
-    at, gap = ok[:, t.column], row[:, t.column] - t.required
+    at, gap, margin = ok[:, t.column], t.gap(row[:, t.column]), t.margin(row[:, t.column])
     if v.ndim == 1:
         return (
             np.broadcast_to(at, (size,)),
             np.bincount(index, minlength=years + 1) * size,
             np.broadcast_to(gap, (size,)),
+            np.broadcast_to(margin, (size,)),
         )
-    return at, np.bincount(index, minlength=years + 1), gap
+    return at, np.bincount(index, minlength=years + 1), gap, margin
 
 
 def _draws(c: Any, u: np.ndarray | None, paths: list[str]) -> dict[str, np.ndarray]:
@@ -249,7 +250,7 @@ class _Accumulator:
         self._shape = (settings, k)
 
     def add(self, i: int, k: int, outcome: tuple, t: Any, start: int) -> None:
-        at, first, gap = outcome
+        at, first, gap, margin = outcome
         size = len(at)
         if self._ok is None:
             self._ok = np.ones((self._shape[0], size), dtype=bool)
@@ -260,7 +261,7 @@ class _Accumulator:
         self._ok[i] &= at
         self.first[i, k] += first
         self._gap[i, k] = gap
-        self._margin[i, k] = gap if t.bound == "at_least" else -gap
+        self._margin[i, k] = margin
 
     def close_block(self) -> None:
         if self._ok is None:

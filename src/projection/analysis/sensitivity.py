@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..engine.compiled import CompiledScenario, compile_scenario
-from ..engine.tolerance import holds
 from ..exceptions import ProjectionError
 from ..validation import parse_years
 from .sobol import sobol
@@ -149,12 +148,9 @@ def sensitivity(
     else:
         if isinstance(target, str):
             one = targets[0]
-            op = ">=" if one.bound == "at_least" else "<="
             outputs, output_name = [int(one.year)], "year"
-            unit = compiled.units[one.indicator]
             label = (
-                f"{one.id} met ({one.indicator} {op} {one.required:.6g} {unit} in {one.year}; "
-                f"{scenario.name})"
+                f"{one.id} met ({one.indicator} {one.requirement} in {one.year}; {scenario.name})"
             )
         else:
             outputs, output_name = list(ids), "target"
@@ -227,9 +223,9 @@ def output_values(
     if targets is None:
         return compiled.evaluate(draws, only=[indicator]).full(indicator)[:, columns]
     ev = compiled.evaluate(draws, only=list(dict.fromkeys(t.indicator for t in targets)))
-    return np.stack(
-        [holds(ev.full(t.indicator)[:, t.column], t.bound, t.required) for t in targets], axis=1
-    ).astype(float)
+    return np.stack([t.holds(ev.full(t.indicator)[:, t.column]) for t in targets], axis=1).astype(
+        float
+    )
 
 
 def select_outputs(

@@ -23,6 +23,9 @@ Tolerance
 ---------
 At the solved value the projected value equals the required one within a relative
 :data:`SOLVE_RTOL` (1e-6), and the target's status is ``met``.
+
+A range target (``at_least`` and ``at_most`` both written) is solved for the edge its current
+projection lies beyond: the upper one when it projects above the range, else the lower one.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.compiled import CompiledScenario, Input, compile_scenario
+from ..engine.nodes import BETWEEN
 from ..engine.tolerance import holds
 from ..exceptions import ProjectionError, ScenarioError
 from ..scenario import Scenario
@@ -146,6 +150,9 @@ def solve(
             f"unknown target {target!r} (targets: {', '.join(s.targets) or 'none'})", path="targets"
         )
     t = compiled.targets[target]
+    if t.bound == BETWEEN:  # a range: solve for the edge the projection lies beyond (or the lower)
+        now = compiled.evaluate({}, only=[t.indicator]).full(t.indicator)[0, t.column]
+        t = t.one_sided("at_most" if now > t.upper else "at_least")
     inp = _parameter(compiled, param)
     path, current, unit = inp.path, inp.value, inp.unit
     lo, hi = _bracket(compiled, inp)

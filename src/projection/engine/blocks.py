@@ -16,7 +16,6 @@ import numpy as np
 from .compiled import CompiledScenario
 from .constraints import violated
 from .sampling import BLOCK, sample_block
-from .tolerance import holds
 
 __all__ = ["Plan", "BlockStats", "compute_block"]
 
@@ -155,7 +154,7 @@ def _target_counts(
     first: dict[str, np.ndarray] = {}
     t = len(compiled.years)
     for tid, target in compiled.targets.items():
-        ok = holds(members[target.indicator], target.bound, target.required)
+        ok = target.holds(members[target.indicator])
         met[tid] = int(ok[:, target.column].sum())
         index = np.where(ok.any(axis=1), np.argmax(ok, axis=1), t)  # t: never
         first[tid] = np.bincount(index, minlength=t + 1)

@@ -42,6 +42,7 @@ from ..validation import suggest
 from .builders import build_constraint, build_derived, build_family
 from .derived import Unevaluable
 from .nodes import (
+    BETWEEN,
     CompiledConstraint,
     CompiledTarget,
     Evaluation,
@@ -360,8 +361,9 @@ def compile_scenario(scenario: Scenario | Any) -> CompiledScenario:
             indicator=t.indicator,
             year=int(t.year),
             column=int(np.searchsorted(years, t.year)),
-            bound=t.bound[0],
+            bound=t.kind,
             required=t.required(unit),
+            upper=t.required(unit, "at_most") if t.kind == BETWEEN else None,
             unit=unit,
             source=" ".join(t.source.split()),
         )

@@ -8,7 +8,7 @@ scenario once units, domains and expressions have been worked out
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -16,9 +16,10 @@ import numpy as np
 from ..exceptions import ProjectionError
 from ..models import Domain, Family
 from .derived import CompiledExpression, Unevaluable
-from .tolerance import exceeds
+from .tolerance import exceeds, holds
 
 __all__ = [
+    "BETWEEN",
     "CompiledConstraint",
     "CompiledTarget",
     "DerivedNode",
@@ -30,6 +31,9 @@ __all__ = [
     "time_values",
     "year_index",
 ]
+
+#: The bound of a range target (both ``at_least`` and ``at_most`` written).
+BETWEEN = "between"
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,23 @@ class Input:
 @dataclass(frozen=True)
 class CompiledTarget:
     """A target reduced to numbers: ``indicator`` in column ``column`` (year ``year``) is
-    ``bound`` (``at_least``/``at_most``) ``required`` [``unit``]."""
+    ``bound`` (``at_least``/``at_most``) ``required`` [``unit``], or with ``bound``
+    ``between``, from ``required`` to ``upper`` (a range target: both ``at_least`` and
+    ``at_most`` written).
+
+    :meth:`holds`, :meth:`gap` and :meth:`margin` are the one place a target's values are
+    judged, for every bound alike.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = CompiledTarget("T3", "share", 2030, 5, "between", 10.0, "%", "s", upper=15.0)
+    >>> v = np.array([8.0, 12.0, 16.0])
+    >>> t.holds(v).tolist(), t.gap(v).tolist(), t.margin(v).tolist()
+    ([False, True, False], [-2.0, 0.0, 1.0], [-2.0, 2.0, -1.0])
+    >>> t.requirement
+    '10 to 15 %'
+    """
 
     id: str
     indicator: str
@@ -99,6 +119,56 @@ class CompiledTarget:
     required: float
     unit: str
     source: str
+    upper: float | None = None
+
+    def holds(self, values: Any) -> np.ndarray:
+        """Whether each value meets the target, within :data:`~.tolerance.RTOL`."""
+        if self.bound != BETWEEN:
+            return holds(values, self.bound, self.required)
+        return holds(values, "at_least", self.required) & holds(values, "at_most", self.upper)
+
+    def gap(self, values: Any) -> np.ndarray:
+        """``value - required``; for a range, the distance outside it (negative below, positive
+        above, 0 inside)."""
+        v = np.asarray(values, dtype=float)
+        if self.bound != BETWEEN:
+            return v - self.required
+        return np.where(v < self.required, v - self.required, np.maximum(v - self.upper, 0.0))
+
+    def margin(self, values: Any) -> np.ndarray:
+        """How far inside the target each value is, in its unit (negative: missed by that much):
+        the distance to the nearer edge of a range."""
+        v = np.asarray(values, dtype=float)
+        if self.bound == "at_least":
+            return v - self.required
+        if self.bound == "at_most":
+            return self.required - v
+        return np.minimum(v - self.required, self.upper - v)
+
+    def relative_gap(self, values: Any) -> np.ndarray:
+        """:meth:`gap` over the bound it is measured from (NaN where that bound is 0)."""
+        v = np.asarray(values, dtype=float)
+        edge = self.required
+        if self.bound == BETWEEN:
+            edge = np.where(v > self.upper, self.upper, self.required)
+        edge = np.abs(np.asarray(edge, dtype=float))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(edge != 0, self.gap(v) / np.where(edge != 0, edge, 1.0), np.nan)
+
+    @property
+    def requirement(self) -> str:
+        """The bound in words: ``>= 30 %``, ``<= 100 %`` or ``10 to 15 %``."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.bound == BETWEEN:
+            return f"{self.required:.6g} to {self.upper:.6g}{unit}"
+        return f"{'>=' if self.bound == 'at_least' else '<='} {self.required:.6g}{unit}"
+
+    def one_sided(self, bound: str) -> CompiledTarget:
+        """This range target's lower (``at_least``) or upper (``at_most``) edge alone."""
+        if self.bound != BETWEEN:
+            return self
+        value = self.required if bound == "at_least" else float(self.upper)  # type: ignore[arg-type]
+        return replace(self, bound=bound, required=value, upper=None)
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,16 +9,19 @@ column                    meaning
 ``scenario``              scenario name
 ``target``                target id in the scenario file
 ``indicator``, ``year``   what is required, and when
-``bound``                 ``at_least`` or ``at_most``
-``required``              the required value, in ``unit``
+``bound``                 ``at_least``, ``at_most`` or ``between`` (a range target, both
+                          written)
+``required``              the required value, in ``unit`` (a range's lower end)
+``required_upper``        a range's upper end (empty for ``at_least`` and ``at_most``)
 ``projected``             the projected value in ``year``, in ``unit``
 ``unit``                  the indicator's unit
 ``status``                ``met``; ``missed`` (not met in ``year``, but met in some other
                           year of the horizon); ``not reached within horizon``
 ``first_year``            first projected year in which the bound holds (empty if none)
 ``gap``                   ``projected - required`` in ``unit``: for ``at_least`` a negative
-                          gap is the shortfall, for ``at_most`` a positive gap the excess
-``gap_relative``          ``gap / |required|`` (empty when ``required`` is 0)
+                          gap is the shortfall, for ``at_most`` a positive gap the excess;
+                          for a range, the distance outside it (0 inside)
+``gap_relative``          ``gap`` over the bound it is measured from (empty when that is 0)
 ``source``                the target's source
 ========================  ===========================================================
 
@@ -81,6 +84,7 @@ TARGET_COLUMNS = (
     "year",
     "bound",
     "required",
+    "required_upper",
     "projected",
     "unit",
     "status",
@@ -98,11 +102,10 @@ def target_rows(result: Any) -> list[dict[str, Any]]:
     years = result.years
     for tid, target in result.compiled.targets.items():
         series = result.central[target.indicator]
-        ok = holds(series, target.bound, target.required)
+        ok = target.holds(series)
         projected = float(series[target.column])
         first = int(years[int(np.argmax(ok))]) if ok.any() else None
         status = MET if bool(ok[target.column]) else (MISSED if first is not None else NOT_REACHED)
-        gap = projected - target.required
         rows.append(
             {
                 "scenario": result.name,
@@ -111,12 +114,13 @@ def target_rows(result: Any) -> list[dict[str, Any]]:
                 "year": target.year,
                 "bound": target.bound,
                 "required": target.required,
+                "required_upper": np.nan if target.upper is None else target.upper,
                 "projected": projected,
                 "unit": target.unit,
                 "status": status,
                 "first_year": first,
-                "gap": gap,
-                "gap_relative": gap / abs(target.required) if target.required != 0 else np.nan,
+                "gap": float(target.gap(projected)),
+                "gap_relative": float(target.relative_gap(projected)),
                 "source": target.source,
                 **result.target_probabilities(tid),
             }

@@ -136,9 +136,10 @@ def draw_panel(
             if t.indicator != name or not lo <= t.year <= hi:
                 continue
             # required() leaves a bare number as it is: in the scenario's own unit
-            value = t.required(own_unit) * factor
-            key = (tid, int(t.year), float(f"{value:.12g}"))
-            targets.setdefault(key, t.bound[0])
+            for bound, _ in t.bounds:  # a range target: both ends, each with its marker
+                value = t.required(own_unit, bound) * factor
+                key = (tid, int(t.year), float(f"{value:.12g}"))
+                targets.setdefault(key, bound)
 
     target_labels = []
     for (tid, year, value), kind in targets.items():

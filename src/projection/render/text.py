@@ -98,6 +98,15 @@ def target_keys(frame: Any, *, with_gap: bool = True) -> list[str]:
     return keys
 
 
+def _required(get: Any, unit: str, ge: str, le: str) -> str:
+    """``>= 30 %``, ``<= 100 %``, or a range target's ``10 % to 15 %``."""
+    bound = get("bound")
+    if bound == "between":
+        upper = float(get("required_upper"))
+        return f"{format_value(float(get('required')), unit)} to {format_value(upper, unit)}"
+    return f"{ge if bound == 'at_least' else le} " + format_value(float(get("required")), unit)
+
+
 def target_cells(row: Any, *, ge: str = ">=", le: str = "<=") -> dict[str, str]:
     """The display text of one row of :func:`projection.evaluate_targets`, by the keys of
     :data:`TARGET_HEADINGS` (the ensemble keys only for an ensemble's row)."""
@@ -109,8 +118,7 @@ def target_cells(row: Any, *, ge: str = ">=", le: str = "<=") -> dict[str, str]:
         "target": printable(get("target")),
         "indicator": get("indicator"),
         "year": str(int(get("year"))),
-        "required": f"{ge if get('bound') == 'at_least' else le} "
-        + format_value(float(get("required")), unit),
+        "required": _required(get, unit, ge, le),
         "projected": format_value(float(get("projected")), unit),
         "status": get("status"),
         "first_reached": year_text(get("first_year")),

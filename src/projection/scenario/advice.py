@@ -60,8 +60,8 @@ def likely_mistakes(s: Scenario) -> list[str]:
     for tid, t in s.targets.items():
         ind = s.indicators.get(t.indicator)
         if ind is not None and is_percent(ind.unit):
-            field, value = t.bound
-            _fraction(found, f"targets.{tid}.{field}", value, t.unit, t.indicator)
+            for field, value in t.bounds:
+                _fraction(found, f"targets.{tid}.{field}", value, t.unit, t.indicator)
     return [_located(s, path, message) for path, message in found]
 
 

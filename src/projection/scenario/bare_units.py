@@ -74,8 +74,9 @@ def pin_bare_units(data: dict[str, Any], name: str, unit: str) -> None:
     if isinstance(targets, dict):
         for target in targets.values():
             if isinstance(target, dict) and target.get("indicator") == name:
-                field = "at_least" if "at_least" in target else "at_most"
-                _pin(target, field, written)
+                for field in ("at_least", "at_most"):
+                    if field in target:
+                        _pin(target, field, written)
 
 
 def _pin(record: Any, field: str, unit: str) -> None:

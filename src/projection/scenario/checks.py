@@ -89,24 +89,31 @@ def check(s: Scenario) -> None:
                 f"(expected one of: {', '.join(sorted(s.indicators))})",
                 path=f"{where}.indicator",
             )
-        if (t.at_least is None) == (t.at_most is None):
-            raise ScenarioError("give exactly one of `at_least` or `at_most`", path=where)
+        if t.at_least is None and t.at_most is None:
+            raise ScenarioError("give `at_least`, `at_most`, or both for a range", path=where)
         if t.year not in s.years:
             raise ScenarioError(
                 f"target year {t.year} is not a projected year ({h.start}..{h.end} step {h.step})",
                 path=f"{where}.year",
             )
-        key = t.bound[0]
         unit = s.indicators[t.indicator].unit
-        try:
-            required = t.required(unit)
-        except UnitError as err:
-            raise err.located(path=f"{where}.{key}") from None
-        if is_share(unit) and not 0.0 <= required <= share_cap(unit):
+        required = {}
+        for key, value in t.bounds:
+            try:
+                required[key] = t.required(unit, key)
+            except UnitError as err:
+                raise err.located(path=f"{where}.{key}") from None
+            if is_share(unit) and not 0.0 <= required[key] <= share_cap(unit):
+                raise ScenarioError(
+                    f"a share can never be {_written(value, t.unit)} "
+                    "(expected a value between 0 and 100 %)",
+                    path=f"{where}.{key}",
+                )
+        if len(required) == 2 and not required["at_least"] < required["at_most"]:
             raise ScenarioError(
-                f"a share can never be {_written(t.bound[1], t.unit)} "
-                "(expected a value between 0 and 100 %)",
-                path=f"{where}.{key}",
+                f"a range target needs `at_least` ({_written(t.at_least, t.unit)}) below "
+                f"`at_most` ({_written(t.at_most, t.unit)})",
+                path=f"{where}.at_most",
             )
     for cid, c in s.constraints.items():
         where = f"constraints.{cid}.expression"

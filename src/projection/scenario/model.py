@@ -213,7 +213,7 @@ class Indicator(_Model):
 
 
 class Target(_Model):
-    """A target: ``indicator`` is at least / at most a value in ``year``."""
+    """A target: ``indicator`` is at least / at most a value in ``year``, or both (a range)."""
 
     indicator: str
     year: StrictInt
@@ -224,15 +224,22 @@ class Target(_Model):
     description: str = ""
 
     @property
-    def bound(self) -> tuple[str, float | int | str]:
-        """``("at_least", value)`` or ``("at_most", value)``."""
-        if self.at_least is not None:
-            return "at_least", self.at_least
-        return "at_most", self.at_most  # type: ignore[return-value]
+    def bounds(self) -> list[tuple[str, float | int | str]]:
+        """The bounds written, ``[("at_least", value)]``, ``[("at_most", value)]`` or both (a
+        range target)."""
+        out = [("at_least", self.at_least), ("at_most", self.at_most)]
+        return [(k, v) for k, v in out if v is not None]  # type: ignore[misc]
 
-    def required(self, unit: str) -> float:
-        """The required value converted to ``unit``."""
-        return convert(parse_quantity(self.bound[1], self.unit), unit)
+    @property
+    def kind(self) -> str:
+        """``at_least``, ``at_most`` or ``between`` (both written)."""
+        keys = [k for k, _ in self.bounds]
+        return "between" if len(keys) == 2 else keys[0]
+
+    def required(self, unit: str, bound: str | None = None) -> float:
+        """The required value (of ``bound``, by default the first written) in ``unit``."""
+        value = dict(self.bounds)[bound] if bound else self.bounds[0][1]
+        return convert(parse_quantity(value, self.unit), unit)
 
 
 class Constraint(_Model):

@@ -78,7 +78,8 @@ def sources(scenario: Scenario) -> list[dict[str, Any]]:
         if noise is not None:
             add(f"indicators.{name}.observation_noise", noise.value, noise.unit, noise.source)
     for tid, t in scenario.targets.items():
-        add(f"targets.{tid}.{t.bound[0]}", t.bound[1], t.unit, t.source)
+        for key, value in t.bounds:
+            add(f"targets.{tid}.{key}", value, t.unit, t.source)
     for lname, lever in scenario.levers.items():
         values = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in lever.settings())
         add(f"levers.{lname}", f"{lever.path} in ({values})", lever.unit, lever.source)

@@ -51,7 +51,10 @@ from scipy import stats
 from scipy.stats import qmc
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "paper-targets.yaml"
+#: paper-targets as it stood before issue 16 added the fleet, solar imports, T3 and T4 (7
+#: indicators, 5 targets, 2 constraints): the model written out below. A frozen copy (tests use
+#: it too), so the shipped scenario can grow without the hand-written side falling behind.
+SCENARIO = ROOT / "tests" / "data" / "frozen" / "paper-targets.yaml"
 
 #: 2025 to 2040, one year apart; every family's base year is 2025.
 YEARS = np.arange(2025, 2041)

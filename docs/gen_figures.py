@@ -1,5 +1,5 @@
 """Draw each growth family at a few parameter values (docs/img/family-<name>.png), and
-paper-targets' sales share against its fleet share (docs/img/sales-vs-fleet.png, from data/paper-fleet.yaml).
+paper-targets' sales share against its fleet share (docs/img/sales-vs-fleet.png).
 
 Run from anywhere after changing a family or the settings here, and commit the PNGs::
 
@@ -125,11 +125,11 @@ def draw(name: str, path: Path) -> Path:
 
 
 def draw_fleet(path: Path) -> Path:
-    """data/paper-fleet.yaml (paper-targets with its fleet): the EV share of new sales beside its EV share of the cars on the road
+    """scenarios/paper-targets.yaml: the EV share of new sales beside its EV share of the cars on the road
     (``docs/stocks-and-flows.md``): medians and 5-95 % bands of an ensemble."""
     import projection
 
-    scenario = Path(__file__).resolve().parents[1] / "data" / "paper-fleet.yaml"
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "paper-targets.yaml"
     e = projection.run(scenario, samples=4000, seed=1)
     f = e.to_frame()
     fig, ax = plt.subplots(figsize=(7.0, 3.8), dpi=100, layout="constrained")
@@ -142,7 +142,7 @@ def draw_fleet(path: Path) -> Path:
         ax.plot(rows.index, rows[0.5], color=colour, label=f"{label}, median and 5-95 %")
     ax.plot([2030], [30], "k^", label="T1: 30 % of sales by 2030")
     ax.set_title(
-        "paper-targets-fleet: sales share against fleet share (4,000 members)", fontsize=10
+        "paper-targets: sales share against fleet share (4,000 members)", fontsize=10
     )
     ax.set_xlabel("year")
     ax.set_ylabel("%")

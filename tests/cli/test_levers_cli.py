@@ -31,7 +31,7 @@ def test_levers_prints_settings_and_the_robust_choice_and_writes_files(tmp_path)
     assert "Levers of paper-targets: 9 settings x 2,000 members each" in r.stdout
     assert "most robust (satisficing): ev_incentives = 0.85" in r.stdout
     frame = pd.read_csv(out)
-    assert len(frame) == 9 * 5
+    assert len(frame) == 9 * 7  # settings x paper-targets' targets
     assert {"ev_incentives", "cable_upgrade", "target", "probability", "regret_max"} <= set(
         frame.columns
     )
@@ -76,7 +76,7 @@ def test_targets_sweep_csv_and_a_heat_map(tmp_path):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].startswith("scenario,ev_sales_share.rate,ev_sales_share.ceiling,target")
-    assert len(lines) == 1 + 3 * 4 * 5
+    assert len(lines) == 1 + 3 * 4 * 7
     assert fig.stat().st_size > 0
 
 

@@ -209,11 +209,11 @@ def test_a_cycle_through_a_lag_is_refused():
         projection.load_scenario(s)
 
 
-def test_the_paper_fleet_example_keeps_sales_and_fleet_apart():
-    """data/paper-fleet.yaml: counts in vehicles (never read as a share), EV sales as T1's
+def test_the_paper_fleet_keeps_sales_and_fleet_apart():
+    """paper-targets' fleet: counts in vehicles (never read as a share), EV sales as T1's
     share of car sales, and a fleet share far below the sales share while the fleet turns
     over (the policy message of docs/stocks-and-flows.md)."""
-    p = projection.run("data/paper-fleet.yaml")
+    p = projection.run("scenarios/paper-targets.yaml")
     c = p.compiled
     assert c.units["car_fleet"] == "vehicle" and c.units["vehicle_sales"] == "vehicle/yr"
     assert c.caps["car_fleet"] == np.inf  # a count, not a share
@@ -224,3 +224,62 @@ def test_the_paper_fleet_example_keeps_sales_and_fleet_apart():
     assert v.loc[2030, "ev_sales_share"] >= 30 > 5 > v.loc[2030, "ev_fleet_share"]
     assert (v["ev_fleet"] <= v["car_fleet"]).all()
     assert v["ev_fleet_share"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("name", ["baseline", "paper-targets", "accelerated", "delayed"])
+def test_shipped_solar_imports_accumulate_from_the_papers_39_gw(name):
+    """solar_imports_total is the paper's 39 GW of 2020-2024 plus every year's imports (a
+    flow in GW/yr into GW), and solar_not_installed is what of it is not installed."""
+    p = projection.run(f"scenarios/{name}.yaml")
+    v = p.to_frame().pivot(index="year", columns="indicator", values="value")
+    assert p.compiled.units["solar_imports"] == "GW/yr"
+    np.testing.assert_allclose(
+        v["solar_imports_total"], 39 + np.cumsum(v["solar_imports"]), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        v["solar_not_installed"], v["solar_imports_total"] - v["solar_capacity"], rtol=1e-12
+    )
+
+
+def test_paper_solar_imports_start_from_the_2024_figure():
+    """The import curve's 2024 value is the paper's 16.5 GW/yr (base_year 2024): 2025 is one
+    year of the assumed rate on from it."""
+    p = projection.run("scenarios/paper-targets.yaml")
+    s = p.scenario.indicators["solar_imports"]
+    rate = s.params["rate"].value
+    assert s.base_year == 2024
+    assert p["solar_imports"][2025] == pytest.approx(16.5 * np.exp(rate))
+
+
+def test_installations_outrun_imports_in_some_members_only():
+    """The S2 check: the point projection installs less than it imports, but members whose
+    imports fall fast violate installed_within_imports, and the ensemble says in how many."""
+    point = projection.run("scenarios/paper-targets.yaml")
+    assert "installed_within_imports" not in {v.constraint for v in point.violations}
+    e = projection.run("scenarios/paper-targets.yaml", samples=2000, seed=1)
+    share = e.violation_share["installed_within_imports"]
+    assert 0 < share.max() < 1
+
+
+def test_t4_is_a_cumulative_count_of_people():
+    """T4 counts people trained since 2025: the running sum of the yearly flow, in people,
+    met in paper-targets' 2030 (its assumed scale-up) and missed in the baseline."""
+    runs = {n: projection.run(f"scenarios/{n}.yaml") for n in ("paper-targets", "baseline")}
+    for p in runs.values():
+        v = p.to_frame().pivot(index="year", columns="indicator", values="value")
+        np.testing.assert_allclose(v["people_trained_total"], np.cumsum(v["people_trained"]))
+        assert p.compiled.units["people_trained_total"] == "people"
+    t = projection.evaluate_targets(list(runs.values())).set_index(["scenario", "target"])
+    assert t.loc[("paper-targets", "T4"), "status"] == "met"
+    assert t.loc[("baseline", "T4"), "status"] == "missed"
+    assert t.loc[("paper-targets", "T4"), "required"] == 300000
+
+
+def test_t3_is_a_range_target_missed_in_every_shipped_scenario():
+    """T3 (10-15 % of China's international traffic through Pakistan) is a range; the
+    cable's capacity under T2 cannot carry 10 % of the traffic assumed for 2030."""
+    runs = [projection.run(f"scenarios/{n}.yaml") for n in ("paper-targets", "baseline")]
+    t = projection.evaluate_targets(runs).set_index("target").loc["T3"]
+    assert (t["bound"] == "between").all()
+    assert (t["required"] == 10).all() and (t["required_upper"] == 15).all()
+    assert (t["status"] != "met").all() and (t["gap"] < 0).all()

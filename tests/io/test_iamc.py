@@ -233,7 +233,8 @@ def test_pyam_loads_an_ensemble_export_with_no_arguments(tmp_path):
     data = df.data
     got = data[data["variable"] == "Transport|EV Sales Share|50th Percentile"].sort_values("year")
     np.testing.assert_allclose(got["value"].to_numpy(), e.bands["ev_sales_share"][1], rtol=1e-12)
-    assert len(df.variable) == 7 * 4  # |Mean and three percentiles per indicator
+    indicators = len(projection.load_scenario(paper).indicators)
+    assert len(df.variable) == indicators * 4  # |Mean and three percentiles per indicator
 
 
 # ------------------------------------------------------------------ IAMC history for calibrate

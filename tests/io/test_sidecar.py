@@ -144,7 +144,8 @@ def test_cli_outputs_open_in_pandas_with_no_arguments(tmp_path, args, name):
     assert set(read["scenario"]) == {"paper-targets"}
     samples = 200 if "-n" in args else 0
     rows = (1 + 3 if samples else 1) if iamc else 16 * (3 if samples else 1)  # |Mean, 3 bands
-    assert len(read) == 7 * rows  # 7 indicators; IAMC: one column per year, tidy: 16 rows
+    indicators = len(projection.load_scenario(PAPER).indicators)
+    assert len(read) == indicators * rows  # IAMC: one column per year, tidy: 16 rows
     meta = read_metadata(out)
     assert meta["projection_version"] == projection.__version__
     assert (meta["seed"], meta["samples"]) == ((1, 200) if samples else (None, 0))

@@ -22,6 +22,7 @@ __all__ = [
     "STATE",
     "ProgressBar",
     "check_destinations",
+    "chosen_indicators",
     "executor",
     "guard",
     "load",
@@ -78,6 +79,26 @@ def years(text: str | None) -> list[int] | None:
     from ..validation import parse_years
 
     return parse_years(text, name="--years")
+
+
+def chosen_indicators(text: str | None, results: Sequence[Any]) -> list[str] | None:
+    """The names of ``--indicators`` (None: all), each one an indicator of some result."""
+    if text is None:
+        return None
+    from .. import ProjectionError
+    from ..validation import suggest
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    known = sorted({n for r in results for n in r.units})
+    if not names:
+        raise ProjectionError("--indicators: give indicator names, e.g. ev_sales_share")
+    for name in names:
+        if name not in known:
+            raise ProjectionError(
+                f"--indicators: unknown indicator {name!r}{suggest(name, known)} "
+                f"(expected one of: {', '.join(known)})"
+            )
+    return names
 
 
 def numbers(text: str, option: str, example: str) -> list[float]:

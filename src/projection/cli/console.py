@@ -71,10 +71,17 @@ def print_title(out: Console, result: Any) -> None:
     )
 
 
-def print_result(out: Console, result: Any, years: Sequence[int] | None) -> None:
-    """A result at the years that matter: the indicators, the targets, the notes."""
+def print_result(
+    out: Console,
+    result: Any,
+    years: Sequence[int] | None,
+    *,
+    indicators: Sequence[str] | None = None,
+) -> None:
+    """A result at the years that matter: the indicators (those of ``indicators`` it has,
+    when given), the targets, the notes."""
     print_title(out, result)
-    head, rows, ends = indicator_rows(result, years)
+    head, rows, ends = indicator_rows(result, years, indicators)
     table = Table()
     for i, col in enumerate(head):
         table.add_column(
@@ -97,8 +104,11 @@ def print_targets(out: Console, frame: Any, *, with_gap: bool) -> None:
     right = {"required", "projected", "gap", "gap_relative", "first_reached"}
     table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 2))
     for key in keys:
-        table.add_column(
-            TARGET_HEADINGS[key], justify="right" if key in right else "left", no_wrap=True
+        table.add_column(  # on a narrow terminal the words wrap; numbers are never cut
+            TARGET_HEADINGS[key],
+            justify="right" if key in right else "left",
+            no_wrap=key not in ("indicator", "status"),
+            overflow="fold" if key == "indicator" else "ellipsis",
         )
     for _, row in frame.iterrows():
         cells = target_cells(row)

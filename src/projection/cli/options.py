@@ -177,6 +177,16 @@ OutputOpt = Annotated[
         metavar="FILE",
     ),
 ]
+IndicatorsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--indicators",
+        "-i",
+        help="Show (and plot) only these indicators, e.g. ev_sales_share,ev_fleet_share; "
+        "--output still writes every one.",
+        metavar="NAME,...",
+    ),
+]
 PlotOpt = Annotated[
     Path | None,
     typer.Option(

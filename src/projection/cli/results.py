@@ -9,6 +9,7 @@ import typer
 from .common import (
     EXIT_NEGATIVE,
     check_destinations,
+    chosen_indicators,
     guard,
     load,
     numbers,
@@ -20,6 +21,7 @@ from .options import (
     FilesArg,
     Format,
     FormatOpt,
+    IndicatorsOpt,
     Layout,
     OutputOpt,
     PlotOpt,
@@ -44,6 +46,7 @@ def run(
     set_: SetOpt = None,
     variant: VariantOpt = None,
     years_: YearsOpt = None,
+    indicators: IndicatorsOpt = None,
     samples: SamplesOpt = None,
     sampler: SamplerOpt = Sampler.lhs,
     seed: SeedOpt = None,
@@ -96,6 +99,7 @@ def run(
                 quiet=quiet,
                 ignored={
                     "--years": years_ is not None,
+                    "--indicators": indicators is not None,
                     "--quantiles": quantiles != "0.05,0.5,0.95",
                     "--keep-samples": keep_samples,
                     "--predictive": predictive,
@@ -125,6 +129,7 @@ def run(
         )
         for r in results:
             r.report_years(wanted)  # a year off the grid: refused before anything is written
+        shown = chosen_indicators(indicators, results)
         if output is not None:
             from ..io.output import write_results
 
@@ -132,14 +137,14 @@ def run(
         if plot is not None:
             from ..render.plot import plot_projections, save_figure
 
-            save_figure(plot_projections(results), plot)
+            save_figure(plot_projections(results, indicators=shown), plot)
         if quiet:
             return
         from .console import console, markup_text, print_result, print_warnings
 
         out = console()
         for r in results:
-            print_result(out, r, wanted)
+            print_result(out, r, wanted, indicators=shown)
         print_warnings(results)
         if output is not None:
             from ..io.sidecar import sidecar_path

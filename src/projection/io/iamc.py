@@ -312,7 +312,8 @@ def history_from_iamc(
     name = str(path)
     sel = long[long["variable"] == variable]
     if sel.empty:
-        have = sorted(set(long["variable"]))
+        # the variables holding what was asked come first: with many, they are the ones shown
+        have = sorted(set(long["variable"]), key=lambda v: (variable.lower() not in v.lower(), v))
         shown = ", ".join(repr(v) for v in have[:8]) + (", ..." if len(have) > 8 else "")
         raise ScenarioError(f"no variable {variable!r} in the file (it has: {shown})", file=name)
     for column, wanted in (("region", region), ("scenario", scenario)):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_exploration", "plot_robustness"]
 
 PANEL = (4.4, 3.6)
-MAX_PANELS = 6
+MAX_PANELS = 9
 MAX_BARS = 40
 
 
@@ -64,7 +64,8 @@ def plot_exploration(x: Any, target: str | None = None) -> Figure:
         ax.set_ylim(-0.03, 1.03)
         ax.legend(fontsize=LEGEND - 1)
     elif len(x.levers) == 2:
-        panels = columns[:MAX_PANELS]
+        # too many targets: the first ones, and always the probability of all of them
+        panels = columns if len(columns) <= MAX_PANELS else [*columns[: MAX_PANELS - 1], "all"]
         fig, axes = _panels(mpl, len(panels))
         a, b = x.levers
         image = None

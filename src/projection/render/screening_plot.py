@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_screening"]
 
 PANEL = (4.6, 3.6)
-MAX_PANELS = 6
+MAX_PANELS = 9
 LABELLED = 4
 
 

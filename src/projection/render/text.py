@@ -141,16 +141,21 @@ def target_cells(row: Any, *, ge: str = ">=", le: str = "<=") -> dict[str, str]:
 
 
 def indicator_rows(
-    result: Any, years: Iterable[int] | None = None
+    result: Any, years: Iterable[int] | None = None, indicators: Iterable[str] | None = None
 ) -> tuple[list[str], list[list[str]], list[int]]:
     """The indicators of a result at ``years`` as text: ``(headings, rows, section ends)``.
 
     A point projection gives one row per indicator (``indicator, model, year...``); an
     ensemble one row per indicator and quantile (``indicator, quantile, year...``), the
     indicator named on its first row; ``section ends`` are the rows that end an indicator's
-    block. Years off the grid are refused (:meth:`~projection.engine.Result.table`).
+    block. Years off the grid are refused (:meth:`~projection.engine.Result.table`). With
+    ``indicators``, only those (the ones ``result`` has), in the table's order.
     """
     frame = result.table(years)
+    if indicators is not None:
+        keep = set(indicators)
+        names = frame.index.get_level_values(0) if frame.index.nlevels > 1 else frame.index
+        frame = frame[[n in keep for n in names]]
     years_shown = [c for c in frame.columns if c != "unit"]
     models = {name: ind.model for name, ind in result.scenario.indicators.items()}
     quantiles = result.quantiles

@@ -171,7 +171,7 @@ def test_probability_column_only_for_ensembles(full_page):
     baseline, paper = sections(full_page)
     assert "P(met)" not in baseline and 'class="num probability"' not in baseline
     assert "P(met)" in paper
-    assert paper.count('<td class="num probability">') == 5
+    assert paper.count('<td class="num probability">') == 7  # paper-targets' targets
     assert "0.610 ± 0.034" in paper  # T1 with 200 members, seed 1
     assert '<table class="targets ensemble">' in paper
     assert '<table class="targets">' in baseline
@@ -270,10 +270,11 @@ def test_assumptions_and_overrides_are_highlighted(point):
     constraint_kinds = [
         projection.scenario.source_kind(c.source) for c in scenario.constraints.values()
     ]
+    kinds += constraint_kinds  # a constraint's reason is sourced too
     assert len(with_class(tags, "tr", "assumption")) == kinds.count("assumption")
     assert len(with_class(tags, "tr", "override")) == 1
     assert len(with_class(tags, "tr", "paper")) == kinds.count("paper")
-    n = len(kinds) + len(constraint_kinds)
+    n = len(kinds)
     provenance = page.split('<table class="provenance">')[1].split("</table>")[0]
     assert provenance.count("<tr class=") == n
     assert "override: indicators.ev_sales_share.params.rate=0.7" in provenance

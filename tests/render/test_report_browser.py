@@ -92,16 +92,16 @@ def test_report_in_chromium(report_file, tmp_path):
             page.wait_for_load_state("networkidle")
 
             assert page.title() == "Projection report: baseline, paper-targets"
-            # two scenarios, each with a targets table of five rows and a probability column
+            # two scenarios, each with a targets table of seven rows and a probability column
             assert page.locator("section.scenario").count() == 2
             assert page.locator("table.targets").count() == 2
-            assert page.locator("table.targets tbody tr").count() == 10
-            assert page.locator("table.targets td.probability").count() == 10
+            assert page.locator("table.targets tbody tr").count() == 14
+            assert page.locator("table.targets td.probability").count() == 14
             assert page.locator("table.targets tr.status-met").count() >= 1
             # figures: comparison, a trajectory and a fan chart per scenario, all decoded
             figures = page.locator("figure")
-            assert figures.count() == 5
-            for cls in ("comparison", "trajectory", "fan-chart"):
+            assert figures.count() == 7  # + each scenario's compared indicators (fleet, sales)
+            for cls in ("comparison", "pairs", "trajectory", "fan-chart"):
                 assert page.locator(f"figure.{cls} img").count() >= 1, cls
             sizes = page.eval_on_selector_all(
                 "figure img, figure svg",
@@ -112,7 +112,7 @@ def test_report_in_chromium(report_file, tmp_path):
                             box.width, box.height];
                 })""",
             )
-            assert len(sizes) == 5
+            assert len(sizes) == 7
             for tag, natural_w, natural_h, complete, w, h in sizes:
                 assert complete, tag
                 if tag == "IMG":

@@ -142,6 +142,7 @@ def draw_panel(
                 targets.setdefault(key, bound)
 
     target_labels = []
+    labelled = set()  # a range target has two markers and one label, at its lower end
     for (tid, year, value), kind in targets.items():
         ax.scatter(
             [year],
@@ -154,7 +155,9 @@ def draw_panel(
             zorder=5,
         )
         markers.append((float(year), value))
-        target_labels.append(Label(float(year), value, tid, TARGET_COLOUR, required=True))
+        if (tid, year) not in labelled:
+            labelled.add((tid, year))
+            target_labels.append(Label(float(year), value, tid, TARGET_COLOUR, required=True))
         kinds.add(kind)
 
     # one label per distinct milestone text and place

@@ -47,7 +47,7 @@ class Image:
 
 @dataclass(frozen=True)
 class Figure:
-    """A ``<figure>``: its class (``comparison``, ``trajectory``, ``fan-chart``), the image
+    """A ``<figure>``: its class (``comparison``, ``pairs``, ``trajectory``, ``fan-chart``), the image
     and the caption (plain text)."""
 
     cls: str
@@ -94,8 +94,9 @@ def comparison_figure(runs: Sequence[Result], fmt: str) -> Figure:
 
 
 def scenario_figures(r: Result, fmt: str) -> list[Figure]:
-    """A result's figures: the trajectories of its point projection (:attr:`Result.point`,
-    never run again) and, for an ensemble, its fan chart."""
+    """A result's figures: its compared indicators (``compare_with``, when it has any), the
+    trajectories of its point projection (:attr:`Result.point`, never run again) and, for an
+    ensemble, its fan chart."""
     from .plot import plot_projections
 
     name = names([r])
@@ -112,6 +113,21 @@ def scenario_figures(r: Result, fmt: str) -> list[Figure]:
             f"Trajectories{which}; targets are triangles, milestones dots.",
         )
     ]
+    from .pairs_plot import pairs, plot_pairs
+
+    found = pairs(r)
+    if found:
+        listed = "; ".join(f"{a} beside {b}" for a, b in found)
+        figures.insert(
+            0,
+            Figure(
+                "pairs",
+                embed(plot_pairs(r), fmt, alt=f"Compared indicators of scenario {name}: {listed}"),
+                f"Indicators the scenario compares (compare_with): {listed}. The gap between "
+                "the lines is the point, e.g. a share of new sales against the share of the "
+                "stock it turns into.",
+            ),
+        )
     if r.samples:
         fan = embed(
             plot_projections(r, ncols=_NCOLS),

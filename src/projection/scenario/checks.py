@@ -75,6 +75,9 @@ def check(s: Scenario) -> None:
         first = err.message.rpartition(": ")[2].split(" -> ")[0]
         where = f"indicators.{first}.expression" if first in s.indicators else "indicators"
         raise err.located(path=where) from None
+    for name, ind in s.indicators.items():
+        if ind.compare_with is not None:
+            _check_compare_with(s, name, ind.compare_with)
     for y in s.report_years or []:
         if y not in s.years:
             raise ScenarioError(
@@ -132,6 +135,25 @@ def check(s: Scenario) -> None:
         s._comparisons[cid] = comparison
     check_correlations(s)
     check_levers(s)
+
+
+def _check_compare_with(s: Scenario, name: str, other: str) -> None:
+    """``compare_with`` names another indicator whose unit converts to this one's."""
+    where = f"indicators.{name}.compare_with"
+    if other not in s.indicators or other == name:
+        known = [n for n in s.indicators if n != name]
+        raise ScenarioError(
+            f"unknown indicator {other!r}{suggest(other, known)} to compare {name} with",
+            path=where,
+        )
+    unit, theirs = s.indicators[name].unit, s.indicators[other].unit
+    try:
+        conversion_factor(theirs, unit)
+    except UnitError:
+        raise ScenarioError(
+            f"{other} is in {theirs!r}, which cannot be drawn on {name}'s axis ({unit!r})",
+            path=where,
+        ) from None
 
 
 def _check_indicator(s: Scenario, name: str, ind: Indicator) -> set[str]:

@@ -185,6 +185,13 @@ class Indicator(_Model):
     expression: str | None = Field(
         None, description="`derived` only: e.g. 'ofc_traffic / ofc_capacity'."
     )
+    compare_with: str | None = Field(
+        None,
+        description="Another indicator, in a unit of the same kind, that reports draw in one "
+        "panel with this one: the gap between them is the point (a fleet share beside a sales "
+        "share).",
+        examples=["ev_sales_share"],
+    )
     observation_noise: Param | None = Field(
         None,
         description="Standard deviation of observations around the indicator's curve (a value "

@@ -92,7 +92,7 @@ def discover(
     >>> import projection
     >>> d = projection.discover("scenarios/paper-targets.yaml", "T1", samples=4000, seed=1)
     >>> d.box.restricted
-    ('ev_sales_share.rate',)
+    ('ev_sales_share.rate', 'ev_sales_share.start')
     """
     if method not in METHODS:
         raise ProjectionError(f"unknown method {method!r} (expected one of: {', '.join(METHODS)})")

@@ -13,7 +13,8 @@ the delta method: each estimator is a ratio of means over the ``n`` rows of the 
 its standard error follows from the per-row contributions in ``O(n d s)``, with no resampling.
 ``interval="bca"`` keeps the bias-corrected and accelerated bootstrap, whose jackknife costs
 ``O(n^2 d s)``. The two agree (widths within a few %, same coverage: see :func:`sobol`'s
-Notes); on the five targets of ``scenarios/paper-targets.yaml`` the whole analysis takes
+Notes); on the five targets of ``scenarios/paper-targets.yaml`` (before the fleet, T3 and T4
+were added: ``tests/data/frozen``) the whole analysis takes
 about 50 times less CPU time (warm process) with the default at n = 1024, 260 times at
 n = 4096.
 

@@ -336,7 +336,7 @@ def compile_scenario(scenario: Scenario | Any) -> CompiledScenario:
     >>> import projection
     >>> c = projection.compile_scenario("scenarios/paper-targets.yaml")
     >>> [i.path for i in c.uncertain][:2]
-    ['indicators.electricity_demand.params.rate', 'indicators.ev_sales_share.params.ceiling']
+    ['indicators.china_international_traffic.params.rate', 'indicators.china_international_traffic.params.start']
     >>> c.inputs["indicators.ofc_capacity.milestones.1.value"].factor  # written in Tbps
     1000.0
     """

@@ -73,7 +73,7 @@ def uncertain_parameters(scenario: Any) -> list[Input]:
     >>> from projection.engine.sampling import uncertain_parameters
     >>> s = projection.load_scenario("scenarios/baseline.yaml")
     >>> [u.path for u in uncertain_parameters(s)][:2]
-    ['indicators.electricity_demand.params.rate', 'indicators.ev_sales_share.params.ceiling']
+    ['indicators.china_international_traffic.params.rate', 'indicators.china_international_traffic.params.start']
     """
     return list(compile_scenario(scenario).uncertain)
 

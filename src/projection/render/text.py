@@ -197,14 +197,14 @@ def difference_text(value: float, difference: Any) -> str:
 
 
 def validation_line(scenario: Any) -> str:
-    """``ok: FILE: scenario 'x', 19 indicators, 7 targets; 38 numbers: 14 paper, 23 assumption,
+    """``ok: FILE: scenario 'x', 19 indicators, 7 targets; 39 numbers: 15 paper, 23 assumption,
     1 definition``: what a valid scenario holds, its numbers counted by kind of source.
 
     Examples
     --------
     >>> import projection
     >>> validation_line(projection.load_scenario("scenarios/baseline.yaml"))
-    "ok: scenarios/baseline.yaml: scenario 'baseline', 19 indicators, 7 targets; 38 numbers: 14 paper, 23 assumption, 1 definition"
+    "ok: scenarios/baseline.yaml: scenario 'baseline', 19 indicators, 7 targets; 39 numbers: 15 paper, 23 assumption, 1 definition"
     """
     from ..scenario import source_counts
 

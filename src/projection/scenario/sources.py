@@ -97,7 +97,7 @@ def source_counts(scenario: Scenario) -> dict[str, int]:
     --------
     >>> from projection import load_scenario
     >>> source_counts(load_scenario("scenarios/baseline.yaml"))
-    {'paper': 14, 'assumption': 23, 'definition': 1}
+    {'paper': 15, 'assumption': 23, 'definition': 1}
     """
     counted = Counter(row["kind"] for row in sources(scenario))
     order = [*SOURCE_KINDS, "other"]

@@ -141,9 +141,7 @@ def draw_fleet(path: Path) -> Path:
         ax.fill_between(rows.index, rows[0.05], rows[0.95], color=colour, alpha=0.2, lw=0)
         ax.plot(rows.index, rows[0.5], color=colour, label=f"{label}, median and 5-95 %")
     ax.plot([2030], [30], "k^", label="T1: 30 % of sales by 2030")
-    ax.set_title(
-        "paper-targets: sales share against fleet share (4,000 members)", fontsize=10
-    )
+    ax.set_title("paper-targets: sales share against fleet share (4,000 members)", fontsize=10)
     ax.set_xlabel("year")
     ax.set_ylabel("%")
     ax.grid(True, color="0.92")

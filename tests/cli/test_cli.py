@@ -382,7 +382,9 @@ def test_targets_with_samples_prints_a_probability_for_every_target():
     # 3/n where all or none do
     uncertain = sum(0 < row["probability"] < 1 for row in rows)
     assert table.stdout.count(" ± ") == uncertain
-    assert table.stdout.count("(> 0.998)") + table.stdout.count("(< 0.002)") == len(rows) - uncertain
+    assert (
+        table.stdout.count("(> 0.998)") + table.stdout.count("(< 0.002)") == len(rows) - uncertain
+    )
 
 
 @pytest.mark.parametrize(

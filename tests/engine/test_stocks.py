@@ -283,3 +283,21 @@ def test_t3_is_a_range_target_missed_in_every_shipped_scenario():
     assert (t["bound"] == "between").all()
     assert (t["required"] == 10).all() and (t["required_upper"] == 15).all()
     assert (t["status"] != "met").all() and (t["gap"] < 0).all()
+
+
+def test_s2_two_figures_agree_only_if_2024_was_a_boom():
+    """S2's figures, as the shipped base carries them: 16-17 GW imported in 2024 out of about
+    39 GW over 2020-2024 leaves 22-23 GW for the four years before, 5.5-5.75 GW a year: 2024
+    is about three times the earlier pace, which the import rate's source must say (the
+    curve after 2024 is not 2024's growth carried on)."""
+    s = projection.load_scenario("scenarios/paper-targets.yaml")
+    imports = s.indicators["solar_imports"]
+    start = imports.params["start"]
+    total = s.indicators["solar_imports_total"].params["imported_2020_2024"]
+    low, high = start.distribution.lower, start.distribution.upper
+    assert (low, high) == (16, 17) and total.value == 39
+    earlier = [(total.value - x) / 4 for x in (high, low)]
+    assert earlier == [5.5, 5.75]
+    assert 2.5 < start.value / earlier[1] < 3.1
+    assert "boom" in imports.params["rate"].source and "5.6 GW/yr" in imports.params["rate"].source
+    assert imports.params["rate"].value <= 0  # imports ease after 2024 in the central case

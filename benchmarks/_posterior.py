@@ -26,7 +26,9 @@ import pandas as pd
 
 import projection
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "paper-targets.yaml"
+# the 7-indicator paper-targets of docs/performance.md's figure 9 (the ensemble it is compared
+# with evaluates every indicator; the shipped file has grown to 19 since)
+SCENARIO = Path(__file__).resolve().parents[1] / "tests" / "data" / "frozen" / "paper-targets.yaml"
 INDICATOR = "ev_sales_share"
 
 

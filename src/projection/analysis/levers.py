@@ -200,7 +200,7 @@ def explore(
                 judged = (key, t.bound, t.required, t.upper, t.column)
                 if judged not in outcomes:  # the same values judged the same way: once
                     outcomes[judged] = _outcome(cache[key], t, size)
-                acc.add(i, k, outcomes[judged], t, start)
+                acc.add(i, k, outcomes[judged], start)
         acc.close_block()
     return acc.result(base, specs, grid, ids, compiled, n, samples, sampler, seed)
 
@@ -249,7 +249,7 @@ class _Accumulator:
         self._keep: np.ndarray | None = None
         self._shape = (settings, k)
 
-    def add(self, i: int, k: int, outcome: tuple, t: Any, start: int) -> None:
+    def add(self, i: int, k: int, outcome: tuple, start: int) -> None:
         at, first, gap, margin = outcome
         size = len(at)
         if self._ok is None:
